@@ -1,0 +1,60 @@
+# Trailhound — build, test and benchmark.
+#   make demo    generate a small organization with an incident, ingest it, serve it
+#   make test    every check CI runs: lint, unit and end-to-end tests, short fuzzing
+#   make bench   ingest throughput against DuckDB's read_json, on generated corpora
+
+GO        ?= go
+BIN       := bin/trailhound
+GEOIP_DIR ?= .geoip
+FUZZTIME  ?= 10s
+STATICCHECK_VERSION := v0.8.2
+VERSITYGW_VERSION   := v1.8.0
+TOOLS     := $(CURDIR)/.tools
+
+export PATH := $(TOOLS):$(PATH)
+
+.PHONY: build test lint unit fuzz bench demo geoip tools clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/trailhound
+
+# Tools the tests need, installed into .tools/ from the Go module proxy.
+tools: $(TOOLS)/staticcheck $(TOOLS)/versitygw
+
+$(TOOLS)/staticcheck:
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+$(TOOLS)/versitygw:
+	GOBIN=$(TOOLS) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+
+lint: $(TOOLS)/staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	staticcheck ./...
+
+unit: $(TOOLS)/versitygw
+	$(GO) test -count=1 ./...
+
+# Every decoder's fuzz target runs briefly; failures leave a reproducer in testdata/fuzz.
+fuzz:
+	@set -e; for pkg in ./internal/source/cloudtrail ./internal/source/vpcflow ./internal/source/guardduty; do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+test: lint unit fuzz
+
+geoip:
+	bash scripts/fetch-geoip.sh $(GEOIP_DIR)
+
+demo: build geoip
+	TRAILHOUND_GEOIP_DIR=$(GEOIP_DIR) ./$(BIN) demo
+
+bench: build
+	bash scripts/bench.sh
+
+clean:
+	rm -rf bin trailhound-data

@@ -1,0 +1,96 @@
+// Command trailhound is a self-hosted investigation tool for AWS logs: it
+// ingests CloudTrail, VPC Flow Logs and GuardDuty findings into a behavior
+// graph and answers an investigator's questions about it.
+//
+// Run "trailhound help" for the subcommands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // the command ran, but something failed (e.g. some objects)
+	exitUsage   = 2 // bad flags or arguments
+	exitRuntime = 3 // the command could not run (store unavailable, ...)
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) int
+}
+
+// environment is what a subcommand may use: its streams and the process
+// environment, injected so that tests run Main in-process.
+type environment struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+func commands() []command {
+	return []command{
+		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
+		{"stats", "count the events and entities stored", runStats},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// Main runs the command line args and returns the exit status.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			return Main(ctx, []string{args[1], "--help"}, stdin, stdout, stderr)
+		}
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "trailhound: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Trailhound investigates AWS activity: it links CloudTrail, VPC Flow Logs and
+GuardDuty findings into a behavior graph of accounts, principals, sessions,
+access keys, IP addresses, instances and buckets.
+
+Usage:
+  trailhound <command> [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "trailhound <command> --help" for a command's flags.
+Data is kept in ./trailhound-data unless --data or TRAILHOUND_DATA says otherwise.
+`)
+}

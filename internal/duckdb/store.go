@@ -1,0 +1,219 @@
+// Package duckdb is Trailhound's embedded store: the behavior graph in one
+// DuckDB file inside the data directory. Ingest writes whole objects in
+// single transactions, so after a crash the file holds every object that
+// was reported stored and nothing of the others; analysis reads it with
+// SQL. Relationships derived from events are computed inside DuckDB from
+// the stored rows, after duplicates are removed.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
+
+	"github.com/trailhound/trailhound"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the name of the database file inside a data directory.
+const FileName = "trailhound.duckdb"
+
+// Store is a behavior graph in a DuckDB file. It is safe for concurrent
+// readers; writes are serialized.
+type Store struct {
+	db   *sql.DB
+	path string
+	log  *slog.Logger
+
+	wmu        sync.Mutex // serializes writes and guards the fields below
+	nextObject int64
+	nextBatch  int64
+	knownIPs   map[int64]struct{}
+}
+
+// Open opens (creating if needed) the store in directory dir and brings its
+// schema up to date.
+func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "cannot create data directory %s: %v", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		if strings.Contains(err.Error(), "lock") {
+			return nil, trailhound.Errorf(trailhound.ECONFLICT, "data directory %s is in use by another process (%v); stop it or use another --data directory", dir, err)
+		}
+		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, log: log, knownIPs: map[int64]struct{}{}}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.load(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB exposes the database for the analysis package's queries.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close checkpoints and closes the database.
+func (s *Store) Close() error {
+	_, _ = s.db.Exec("CHECKPOINT")
+	return s.db.Close()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return fmt.Errorf("duckdb: migrate: %w", err)
+	}
+	var current int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("duckdb: migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var v int
+		if _, err := fmt.Sscanf(filepath.Base(name), "%d_", &v); err != nil {
+			return fmt.Errorf("duckdb: migration %s: bad name", name)
+		}
+		if v <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("duckdb: migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("duckdb: migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, ?)`, v, time.Now().UTC()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("duckdb: migration %s: %w", name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("duckdb: migration %s: %w", name, err)
+		}
+		s.log.Debug("migration_applied", "version", v)
+	}
+	return nil
+}
+
+// load reads the counters and sets the writer keeps in memory.
+func (s *Store) load(ctx context.Context) error {
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(object_id), 0) + 1, coalesce(max(batch_id), 0) + 1 FROM objects`).Scan(&s.nextObject, &s.nextBatch); err != nil {
+		return fmt.Errorf("duckdb: load: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT key FROM ip_info`)
+	if err != nil {
+		return fmt.Errorf("duckdb: load: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		s.knownIPs[k] = struct{}{}
+	}
+	return rows.Err()
+}
+
+// ObjectSig identifies a stored object cheaply, so that a second ingest of
+// the same files skips them without reading them.
+type ObjectSig struct {
+	Size    int64
+	ModTime time.Time
+	ETag    string
+}
+
+// KnownObjects returns the signatures of stored objects by URI, and the
+// content hashes of every stored object, so that copies under other names
+// are recognized.
+func (s *Store) KnownObjects(ctx context.Context) (map[string]ObjectSig, map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uri, size, mod_time, coalesce(etag, ''), sha256 FROM objects`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("duckdb: known objects: %w", err)
+	}
+	defer rows.Close()
+	byURI := map[string]ObjectSig{}
+	bySHA := map[string]bool{}
+	for rows.Next() {
+		var uri, etag, sha string
+		var size int64
+		var mod sql.NullTime
+		if err := rows.Scan(&uri, &size, &mod, &etag, &sha); err != nil {
+			return nil, nil, err
+		}
+		byURI[uri] = ObjectSig{Size: size, ModTime: mod.Time.UTC(), ETag: etag}
+		bySHA[sha] = true
+	}
+	return byURI, bySHA, rows.Err()
+}
+
+// Stats counts what the store holds.
+func (s *Store) Stats(ctx context.Context) (trailhound.Stats, error) {
+	st := trailhound.Stats{Events: map[trailhound.Source]int64{}, Entities: map[trailhound.Namespace]int64{}}
+	var ct, vpc, gd, objects int64
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM events),
+		(SELECT coalesce(sum(records), 0) FROM flows),
+		(SELECT count(*) FROM (SELECT DISTINCT id FROM findings)),
+		(SELECT count(*) FROM objects)`).Scan(&ct, &vpc, &gd, &objects)
+	if err != nil {
+		return st, fmt.Errorf("duckdb: stats: %w", err)
+	}
+	st.Objects = objects
+	st.Events[trailhound.SourceCloudTrail] = ct
+	st.Events[trailhound.SourceVPCFlow] = vpc
+	st.Events[trailhound.SourceGuardDuty] = gd
+	rows, err := s.db.QueryContext(ctx, `SELECT namespace, count(DISTINCT key) FROM entities WHERE namespace <> 'Api' GROUP BY namespace ORDER BY namespace`)
+	if err != nil {
+		return st, fmt.Errorf("duckdb: stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ns string
+		var n int64
+		if err := rows.Scan(&ns, &n); err != nil {
+			return st, err
+		}
+		st.Entities[trailhound.Namespace(ns)] = n
+	}
+	return st, rows.Err()
+}

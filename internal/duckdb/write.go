@@ -1,0 +1,565 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"sort"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/graph"
+)
+
+// Object statuses recorded in the objects table.
+const (
+	StatusStored    = "stored"    // its records were stored
+	StatusSkipped   = "skipped"   // recognized, and deliberately holds nothing to store (e.g. a digest file)
+	StatusDuplicate = "duplicate" // same content as an object stored before
+)
+
+// ObjectWrite is one object to store: where it came from, its content hash
+// and what it contributed to the graph. Batch is nil for skipped objects.
+type ObjectWrite struct {
+	URI     string
+	Key     string
+	Size    int64
+	ModTime time.Time
+	ETag    string
+	SHA256  string
+	Source  trailhound.Source
+	Reason  string // why it was skipped
+	Batch   *graph.Batch
+}
+
+// ObjectResult says what became of one object of a write.
+type ObjectResult struct {
+	Status string
+	// New counts records stored for the first time, by source; records
+	// already stored from another object are counted in Duplicates.
+	New        map[trailhound.Source]int64
+	Duplicates int64
+}
+
+// IPInfo is the enrichment of one address, as the store keeps it.
+type IPInfo struct {
+	Class       string
+	Country     string
+	CountryName string
+	Region      string
+	City        string
+	Latitude    float64
+	Longitude   float64
+	ASN         uint32
+	ASOrg       string
+}
+
+// Enricher looks up an address. It is called once per address the store
+// has not seen before.
+type Enricher func(ip string) IPInfo
+
+// Write stores objects in one transaction: either all of them and
+// everything they contributed, or nothing. Objects whose content was stored
+// before are recorded as duplicates; events and finding versions stored
+// before (from another object) are not stored again and count nothing.
+func (s *Store) Write(ctx context.Context, objs []ObjectWrite, enrich Enricher) ([]ObjectResult, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: write: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("duckdb: write: begin: %w", err)
+	}
+	w := &writer{s: s, conn: conn, batchID: s.nextBatch, nextObject: s.nextObject, enrich: enrich, newIPs: map[int64]struct{}{}}
+	results, err := w.run(ctx, objs)
+	if err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return nil, fmt.Errorf("duckdb: write: commit: %w", err)
+	}
+	s.nextBatch++
+	s.nextObject = w.nextObject
+	for k := range w.newIPs {
+		s.knownIPs[k] = struct{}{}
+	}
+	return results, nil
+}
+
+type writer struct {
+	s          *Store
+	conn       *sql.Conn
+	batchID    int64
+	nextObject int64
+	enrich     Enricher
+	newIPs     map[int64]struct{}
+}
+
+// staged holds what survives deduplication, ready to append.
+type staged struct {
+	objectID int64
+	batch    *graph.Batch
+	calls    []*graph.Call
+	findings []*trailhound.Finding
+	dupIDs   map[string]bool // event ids and finding versions already stored
+}
+
+func (w *writer) run(ctx context.Context, objs []ObjectWrite) ([]ObjectResult, error) {
+	now := time.Now().UTC()
+	results := make([]ObjectResult, len(objs))
+	shas, err := w.existingSHAs(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	var work []*staged
+	seenCall := map[string]bool{}
+	seenFinding := map[string]bool{}
+	var objectRows [][]driver.Value
+	for i, o := range objs {
+		id := w.nextObject
+		w.nextObject++
+		status := StatusStored
+		var records int64
+		switch {
+		case o.Batch == nil:
+			status = StatusSkipped
+		case shas[o.SHA256]:
+			status = StatusDuplicate
+		}
+		results[i] = ObjectResult{Status: status, New: map[trailhound.Source]int64{}}
+		if status == StatusStored {
+			shas[o.SHA256] = true
+			st := &staged{objectID: id, batch: o.Batch, dupIDs: map[string]bool{}}
+			for j := range o.Batch.Calls {
+				c := &o.Batch.Calls[j]
+				if seenCall[c.EventID] {
+					st.dupIDs[c.EventID] = true
+					continue
+				}
+				seenCall[c.EventID] = true
+				st.calls = append(st.calls, c)
+			}
+			for _, f := range o.Batch.Findings {
+				v := findingVersion(f)
+				if seenFinding[v] {
+					st.dupIDs[v] = true
+					continue
+				}
+				seenFinding[v] = true
+				st.findings = append(st.findings, f)
+			}
+			work = append(work, st)
+			ev := o.Batch.Events()
+			for _, n := range ev {
+				records += n
+			}
+		}
+		objectRows = append(objectRows, []driver.Value{id, o.URI, o.Key, o.Size, nullTime(o.ModTime), o.ETag, o.SHA256, string(o.Source), status, o.Reason, records, now, w.batchID})
+	}
+	if err := w.dropStored(ctx, work); err != nil {
+		return nil, err
+	}
+	err = w.conn.Raw(func(dc any) error {
+		c := dc.(driver.Conn)
+		if err := appendRows(c, "objects", objectRows); err != nil {
+			return err
+		}
+		return w.appendAll(c, work)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := w.derive(ctx); err != nil {
+		return nil, err
+	}
+	// Tally what each stored object contributed for the first time.
+	j := 0
+	for i, o := range objs {
+		if results[i].Status != StatusStored {
+			continue
+		}
+		st := work[j]
+		j++
+		results[i].New[trailhound.SourceCloudTrail] = int64(len(st.calls))
+		results[i].New[trailhound.SourceGuardDuty] = int64(len(st.findings))
+		results[i].New[trailhound.SourceVPCFlow] = o.Batch.FlowRecords
+		results[i].Duplicates = int64(len(o.Batch.Calls)-len(st.calls)) + int64(len(o.Batch.Findings)-len(st.findings))
+	}
+	return results, nil
+}
+
+func findingVersion(f *trailhound.Finding) string {
+	return f.ID + "@" + f.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// existingSHAs returns which of the objects' content hashes are stored.
+func (w *writer) existingSHAs(ctx context.Context, objs []ObjectWrite) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, o := range objs {
+		if o.Batch == nil {
+			continue
+		}
+		var n int
+		if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM objects WHERE sha256 = ? AND status = 'stored'`, o.SHA256).Scan(&n); err != nil {
+			return nil, fmt.Errorf("duckdb: write: %w", err)
+		}
+		if n > 0 {
+			out[o.SHA256] = true
+		}
+	}
+	return out, nil
+}
+
+// dropStored removes from the staged objects the events and finding
+// versions that an earlier object already stored.
+func (w *writer) dropStored(ctx context.Context, work []*staged) error {
+	var ids []driver.Value
+	var minT, maxT time.Time
+	for _, st := range work {
+		for _, c := range st.calls {
+			ids = append(ids, c.EventID)
+			if minT.IsZero() || c.Time.Before(minT) {
+				minT = c.Time
+			}
+			if c.Time.After(maxT) {
+				maxT = c.Time
+			}
+		}
+	}
+	existing := map[string]bool{}
+	if len(ids) > 0 {
+		if _, err := w.conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE stage_ids (event_id VARCHAR)`); err != nil {
+			return fmt.Errorf("duckdb: write: %w", err)
+		}
+		err := w.conn.Raw(func(dc any) error {
+			a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_ids")
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := a.AppendRow(id); err != nil {
+					a.Close()
+					return err
+				}
+			}
+			return a.Close()
+		})
+		if err != nil {
+			return fmt.Errorf("duckdb: write: stage ids: %w", err)
+		}
+		rows, err := w.conn.QueryContext(ctx, `SELECT s.event_id FROM stage_ids s
+			JOIN (SELECT event_id FROM events WHERE event_time BETWEEN ? AND ?) e ON e.event_id = s.event_id`, minT, maxT)
+		if err != nil {
+			return fmt.Errorf("duckdb: write: dedupe: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			existing[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err := w.conn.ExecContext(ctx, `DROP TABLE stage_ids`); err != nil {
+			return fmt.Errorf("duckdb: write: %w", err)
+		}
+	}
+	for _, st := range work {
+		for _, f := range st.findings {
+			var n int
+			if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM findings WHERE id = ? AND updated_at = ?`, f.ID, f.UpdatedAt.UTC()).Scan(&n); err != nil {
+				return fmt.Errorf("duckdb: write: dedupe findings: %w", err)
+			}
+			if n > 0 {
+				existing[findingVersion(f)] = true
+			}
+		}
+	}
+	if len(existing) == 0 {
+		return nil
+	}
+	for _, st := range work {
+		kept := st.calls[:0]
+		for _, c := range st.calls {
+			if existing[c.EventID] {
+				st.dupIDs[c.EventID] = true
+				continue
+			}
+			kept = append(kept, c)
+		}
+		st.calls = kept
+		keptF := st.findings[:0]
+		for _, f := range st.findings {
+			if existing[findingVersion(f)] {
+				st.dupIDs[findingVersion(f)] = true
+				continue
+			}
+			keptF = append(keptF, f)
+		}
+		st.findings = keptF
+	}
+	return nil
+}
+
+// appendAll appends every staged row through DuckDB appenders.
+func (w *writer) appendAll(c driver.Conn, work []*staged) error {
+	ev, err := duckdb.NewAppenderFromConn(c, "", "events")
+	if err != nil {
+		return fmt.Errorf("duckdb: appender events: %w", err)
+	}
+	for _, st := range work {
+		for _, call := range st.calls {
+			if err := ev.AppendRow(callRow(call, st.objectID, w.batchID)...); err != nil {
+				ev.Close()
+				return fmt.Errorf("duckdb: append event %s: %w", call.EventID, err)
+			}
+		}
+	}
+	if err := ev.Close(); err != nil {
+		return fmt.Errorf("duckdb: append events: %w", err)
+	}
+
+	var edges, entities, facts, flows, findings, ips [][]driver.Value
+	merged := map[int64]*graph.Entity{}
+	for _, st := range work {
+		for _, e := range st.batch.Edges {
+			if e.EventID != "" && st.dupIDs[e.EventID] {
+				continue
+			}
+			var evID any
+			var n int64
+			if e.EventID != "" {
+				evID, n = e.EventID, 1
+			}
+			edges = append(edges, []driver.Value{string(e.Kind), e.Src, e.Dst, graph.Hour(e.First), n, int64(0), e.First.UTC(), e.Last.UTC(), evID, w.batchID})
+		}
+		for k, e := range st.batch.Entities {
+			if m := merged[k]; m != nil {
+				if e.First.Before(m.First) {
+					m.First = e.First
+				}
+				if e.Last.After(m.Last) {
+					m.Last = e.Last
+				}
+				if m.Label == "" {
+					m.Label = e.Label
+				}
+				if m.ARN == "" {
+					m.ARN = e.ARN
+				}
+				if m.Account == "" {
+					m.Account = e.Account
+				}
+				continue
+			}
+			cp := *e
+			merged[k] = &cp
+		}
+		for _, f := range st.batch.Facts {
+			if f.EventID != "" && st.dupIDs[f.EventID] {
+				continue
+			}
+			facts = append(facts, []driver.Value{f.Key, f.Name, f.Value, f.Time.UTC(), nullString(f.EventID), w.batchID})
+		}
+		for k, a := range st.batch.Flows {
+			flows = append(flows, flowRow(k, a, st.objectID, w.batchID))
+		}
+		for _, f := range st.findings {
+			findings = append(findings, findingRow(f, st.objectID, w.batchID))
+		}
+		for ip := range st.batch.IPs {
+			ref := trailhound.EntityRef{Type: trailhound.IPAddress, ID: ip}
+			key := ref.Key()
+			if _, ok := w.s.knownIPs[key]; ok {
+				continue
+			}
+			if _, ok := w.newIPs[key]; ok {
+				continue
+			}
+			w.newIPs[key] = struct{}{}
+			var info IPInfo
+			if w.enrich != nil {
+				info = w.enrich(ip)
+			}
+			if info.Class == "" {
+				info.Class = "unknown"
+			}
+			ips = append(ips, []driver.Value{key, ip, info.Class, nullString(info.Country), nullString(info.CountryName), nullString(info.Region), nullString(info.City), nullFloat(info.Latitude, info.Country != "" || info.City != ""), nullFloat(info.Longitude, info.Country != "" || info.City != ""), nullASN(info.ASN), nullString(info.ASOrg)})
+			if info.ASN != 0 {
+				asRef := trailhound.EntityRef{Type: trailhound.AutonomousSystem, ID: fmt.Sprintf("AS%d", info.ASN)}
+				if ent := merged[key]; ent != nil {
+					ak := asRef.Key()
+					if m := merged[ak]; m == nil {
+						merged[ak] = &graph.Entity{Ref: asRef, Key: ak, Label: info.ASOrg, First: ent.First, Last: ent.Last}
+					}
+					edges = append(edges, []driver.Value{string(graph.RelInAS), key, ak, graph.Hour(ent.First), int64(0), int64(0), ent.First.UTC(), ent.Last.UTC(), nil, w.batchID})
+				}
+			}
+		}
+	}
+	keys := make([]int64, 0, len(merged))
+	for k := range merged {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	for _, k := range keys {
+		e := merged[k]
+		entities = append(entities, []driver.Value{k, string(e.Ref.Type), e.Ref.ID, nullString(e.Label), nullString(e.ARN), nullString(e.Account), e.First.UTC(), e.Last.UTC(), w.batchID})
+	}
+	for _, t := range []struct {
+		name string
+		rows [][]driver.Value
+	}{{"edges", edges}, {"entities", entities}, {"facts", facts}, {"flows", flows}, {"findings", findings}, {"ip_info", ips}} {
+		if err := appendRows(c, t.name, t.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// derive computes the relationships implied by every new event — actor
+// used IP, user agent, API, access key, bucket; IP with user agent and API
+// — as hourly success and failure counts.
+func (w *writer) derive(ctx context.Context) error {
+	_, err := w.conn.ExecContext(ctx, `
+INSERT INTO edges (kind, src, dst, hour, success, failure, first_seen, last_seen, event_id, batch_id)
+WITH ev AS (
+    SELECT principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key,
+           date_trunc('hour', event_time) AS hour, event_time, failed
+    FROM events WHERE batch_id = $1
+),
+actors AS (
+    SELECT unnest([principal_key, role_key, account_key]) AS actor, * FROM ev
+),
+pairs AS (
+    SELECT 'used_ip' AS kind, actor AS src, ip_key AS dst, hour, event_time, failed FROM actors
+    UNION ALL SELECT 'used_user_agent', actor, ua_key, hour, event_time, failed FROM actors
+    UNION ALL SELECT 'called_api', actor, api_key, hour, event_time, failed FROM actors
+    UNION ALL SELECT 'used_access_key', actor, access_key_key, hour, event_time, failed FROM actors
+    UNION ALL SELECT 'acted_on_bucket', actor, bucket_key, hour, event_time, failed FROM actors
+    UNION ALL SELECT 'ip_user_agent', ip_key, ua_key, hour, event_time, failed FROM ev
+    UNION ALL SELECT 'called_api', ip_key, api_key, hour, event_time, failed FROM ev
+    UNION ALL SELECT 'called_api', ua_key, api_key, hour, event_time, failed FROM ev
+    UNION ALL SELECT 'called_api', access_key_key, api_key, hour, event_time, failed FROM ev
+)
+SELECT kind, src, dst, hour,
+       count(*) FILTER (WHERE NOT failed), count(*) FILTER (WHERE failed),
+       min(event_time), max(event_time), NULL, $1
+FROM pairs WHERE src <> 0 AND dst <> 0 AND src <> dst
+GROUP BY kind, src, dst, hour`, w.batchID)
+	if err != nil {
+		return fmt.Errorf("duckdb: write: derive relationships: %w", err)
+	}
+	return nil
+}
+
+func appendRows(c driver.Conn, table string, rows [][]driver.Value) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	a, err := duckdb.NewAppenderFromConn(c, "", table)
+	if err != nil {
+		return fmt.Errorf("duckdb: appender %s: %w", table, err)
+	}
+	for _, r := range rows {
+		if err := a.AppendRow(r...); err != nil {
+			a.Close()
+			return fmt.Errorf("duckdb: append %s: %w", table, err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("duckdb: append %s: %w", table, err)
+	}
+	return nil
+}
+
+func callRow(c *graph.Call, objectID, batchID int64) []driver.Value {
+	id := &c.Identity
+	return []driver.Value{
+		c.EventID, c.Time.UTC(), nullString(c.Version), nullString(c.Source), nullString(c.Name),
+		nullString(c.Type), nullString(c.Category), nullString(c.Region), nullString(c.RecipientAccount),
+		nullString(id.Type), nullString(id.PrincipalID), nullString(id.ARN), nullString(id.AccountID),
+		nullString(id.UserName), nullString(id.AccessKeyID), nullString(id.InvokedBy), nullString(id.IssuerARN),
+		id.MFAAuthenticated, nullString(c.SourceIP), nullString(c.UserAgent), nullString(c.ErrorCode), nullString(c.ErrorMessage),
+		nullBool(c.ReadOnly), nullString(c.LoginResult), nullString(c.MFAUsed), c.Failed(), nullString(c.Bucket),
+		c.PrincipalKey, c.RoleKey, c.AccountKey, c.IPKey, c.UAKey, c.AccessKeyKey, c.APIKey, c.BucketKey,
+		objectID, int32(c.Record), batchID, string(c.Raw),
+	}
+}
+
+func flowRow(k graph.FlowKey, a *graph.FlowAgg, objectID, batchID int64) []driver.Value {
+	var hour any
+	if k.Hour != 0 {
+		hour = time.Unix(k.Hour, 0).UTC()
+	}
+	ref := func(ns trailhound.Namespace, id string) int64 {
+		if id == "" || (ns == trailhound.Ec2Instance && !graph.IsInstanceID(id)) {
+			return 0
+		}
+		return trailhound.EntityRef{Type: ns, ID: id}.Key()
+	}
+	ts := func(u int64) any {
+		if u <= 0 {
+			return nil
+		}
+		return time.Unix(u, 0).UTC()
+	}
+	return []driver.Value{hour, nullString(k.Account), nullString(k.InterfaceID), nullString(k.InstanceID), ref(trailhound.Ec2Instance, k.InstanceID),
+		nullString(k.LocalAddr), ref(trailhound.IPAddress, k.LocalAddr), nullString(k.RemoteAddr), ref(trailhound.IPAddress, k.RemoteAddr),
+		int32(k.Port), int32(k.Protocol), nullString(k.Direction), nullString(k.Action), nullString(k.LogStatus), nullString(k.Region), nullString(k.VPCID),
+		a.Bytes, a.Packets, a.Records, ts(a.First), ts(a.Last), objectID, int32(a.FirstLine), int32(a.LastLine), batchID}
+}
+
+func findingRow(f *trailhound.Finding, objectID, batchID int64) []driver.Value {
+	return []driver.Value{f.ID, f.UpdatedAt.UTC(), nullTime(f.CreatedAt), nullString(f.ARN), nullString(f.AccountID), nullString(f.Region),
+		nullString(f.Type), nullString(f.Title), nullString(f.Description), f.Severity, nullTime(f.FirstSeen), nullTime(f.LastSeen),
+		f.Count, f.Archived, nullString(f.ResourceType), nullString(f.ActionType), objectID, batchID, string(f.Raw)}
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func nullBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
+func nullFloat(f float64, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return f
+}
+
+func nullASN(n uint32) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}

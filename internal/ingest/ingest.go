@@ -1,0 +1,427 @@
+// Package ingest is the pipeline from objects to the store: list the
+// locations, skip what is already stored, open, hash and decompress each
+// object, pick its decoder, decode it into a graph batch on one of several
+// workers, and hand batches to a single writer that commits them to the
+// store in transactions, whole objects at a time.
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/graph"
+	"github.com/trailhound/trailhound/internal/objstore"
+	"github.com/trailhound/trailhound/internal/source"
+
+	// The decoders register themselves.
+	_ "github.com/trailhound/trailhound/internal/source/cloudtrail"
+	_ "github.com/trailhound/trailhound/internal/source/guardduty"
+	_ "github.com/trailhound/trailhound/internal/source/vpcflow"
+)
+
+// Options tune a run. The zero value is usable.
+type Options struct {
+	// Workers decode objects in parallel; zero means one per CPU.
+	Workers int
+	// Log receives one line per failed object and progress lines when no
+	// Progress function is set. Nil discards.
+	Log *slog.Logger
+	// Progress, if set, is called about five times a second and once at
+	// the end with the counters so far.
+	Progress func(Progress)
+	// Enrich geolocates addresses the store has not seen.
+	Enrich duckdb.Enricher
+	// CommitRecords is how many records a transaction gathers before it
+	// commits; zero means 100,000.
+	CommitRecords int
+}
+
+// Progress is a snapshot of a run.
+type Progress struct {
+	ObjectsTotal int
+	ObjectsDone  int
+	BytesTotal   int64
+	BytesDone    int64
+	Records      int64
+	Elapsed      time.Duration
+	Done         bool
+}
+
+// Failure is an object that could not be ingested, and why.
+type Failure struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
+}
+
+// Summary is the outcome of a run.
+type Summary struct {
+	Objects    int                         `json:"objects"`
+	Stored     int                         `json:"stored"`
+	Unchanged  int                         `json:"unchanged"`
+	Duplicates int                         `json:"duplicateObjects"`
+	Skipped    []Failure                   `json:"skipped"`
+	Failed     []Failure                   `json:"failed"`
+	Events     map[trailhound.Source]int64 `json:"events"`
+	// DuplicateEvents counts records already stored from other objects
+	// (the same event in an organization trail and an account trail).
+	DuplicateEvents int64                          `json:"duplicateEvents"`
+	Entities        map[trailhound.Namespace]int64 `json:"entities"`
+	Bytes           int64                          `json:"bytes"`
+	Seconds         float64                        `json:"seconds"`
+}
+
+// located is an object and the store that opens it.
+type located struct {
+	obj   objstore.Object
+	store objstore.Store
+}
+
+// decoded is the outcome of reading one object.
+type decoded struct {
+	loc   located
+	sha   string
+	src   trailhound.Source
+	batch *graph.Batch
+	skip  string
+	err   error
+	bytes int64
+}
+
+// Run ingests every object under the locations into st.
+func Run(ctx context.Context, st *duckdb.Store, stores []objstore.Store, opts Options) (*Summary, error) {
+	start := time.Now()
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	commitAt := opts.CommitRecords
+	if commitAt <= 0 {
+		commitAt = 100_000
+	}
+	sum := &Summary{Events: map[trailhound.Source]int64{}}
+	for _, s := range trailhound.Sources {
+		sum.Events[s] = 0
+	}
+
+	// List everything first: totals drive the progress bar, and the same
+	// object named through overlapping locations is read once.
+	byURI, _, err := st.KnownObjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var todo []located
+	seen := map[string]bool{}
+	var bytesTotal int64
+	for _, s := range stores {
+		err := s.List(ctx, "", func(o objstore.Object) error {
+			if seen[o.URI] {
+				return nil
+			}
+			seen[o.URI] = true
+			sum.Objects++
+			if sig, ok := byURI[o.URI]; ok && sig.Size == o.Size && sig.ModTime.Equal(o.ModTime.UTC().Truncate(time.Microsecond)) && sig.ETag == o.ETag {
+				sum.Unchanged++
+				return nil
+			}
+			todo = append(todo, located{obj: o, store: s})
+			bytesTotal += o.Size
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	var (
+		objectsDone atomic.Int64
+		bytesDone   atomic.Int64
+		records     atomic.Int64
+	)
+	snapshot := func(done bool) Progress {
+		return Progress{ObjectsTotal: len(todo), ObjectsDone: int(objectsDone.Load()), BytesTotal: bytesTotal,
+			BytesDone: bytesDone.Load(), Records: records.Load(), Elapsed: time.Since(start), Done: done}
+	}
+	stopProgress := make(chan struct{})
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		lastLog := time.Now()
+		for {
+			select {
+			case <-stopProgress:
+				return
+			case <-tick.C:
+				p := snapshot(false)
+				if opts.Progress != nil {
+					opts.Progress(p)
+				} else if time.Since(lastLog) >= 5*time.Second {
+					lastLog = time.Now()
+					log.Info("ingest_progress", "objects_done", p.ObjectsDone, "objects_total", p.ObjectsTotal, "records", p.Records, "bytes_done", p.BytesDone)
+				}
+			}
+		}
+	}()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan located)
+	results := make(chan decoded, workers)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l := range jobs {
+				d := decodeObject(ctx, l)
+				select {
+				case results <- d:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, l := range todo {
+			select {
+			case jobs <- l:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	var pending []duckdb.ObjectWrite
+	var pendingRecords int
+	var pendingBytes int64
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		res, err := st.Write(ctx, pending, opts.Enrich)
+		if err != nil {
+			return err
+		}
+		for i, r := range res {
+			switch r.Status {
+			case duckdb.StatusStored:
+				sum.Stored++
+			case duckdb.StatusDuplicate:
+				sum.Duplicates++
+			}
+			for src, n := range r.New {
+				sum.Events[src] += n
+			}
+			sum.DuplicateEvents += r.Duplicates
+			_ = i
+		}
+		objectsDone.Add(int64(len(pending)))
+		bytesDone.Add(pendingBytes)
+		pending, pendingRecords, pendingBytes = nil, 0, 0
+		return nil
+	}
+	var writeErr error
+	for d := range results {
+		if writeErr != nil {
+			continue
+		}
+		sum.Bytes += d.bytes
+		if d.err != nil {
+			sum.Failed = append(sum.Failed, Failure{Path: d.loc.obj.URI, Error: d.err.Error()})
+			log.Warn("object_failed", "object", d.loc.obj.URI, "error", d.err.Error())
+			objectsDone.Add(1)
+			bytesDone.Add(d.bytes)
+			continue
+		}
+		w := duckdb.ObjectWrite{URI: d.loc.obj.URI, Key: d.loc.obj.Key, Size: d.loc.obj.Size, ModTime: d.loc.obj.ModTime.UTC().Truncate(time.Microsecond),
+			ETag: d.loc.obj.ETag, SHA256: d.sha, Source: d.src, Batch: d.batch, Reason: d.skip}
+		if d.skip != "" {
+			sum.Skipped = append(sum.Skipped, Failure{Path: d.loc.obj.URI, Error: d.skip})
+		}
+		pending = append(pending, w)
+		pendingBytes += d.bytes
+		if d.batch != nil {
+			n := len(d.batch.Calls) + len(d.batch.Findings) + len(d.batch.Flows)
+			pendingRecords += n
+			for _, v := range d.batch.Events() {
+				records.Add(v)
+			}
+		}
+		if pendingRecords >= commitAt || len(pending) >= 512 {
+			if err := flush(); err != nil {
+				writeErr = err
+				cancel()
+			}
+		}
+	}
+	if writeErr == nil {
+		writeErr = flush()
+	}
+	close(stopProgress)
+	<-progressDone
+	if opts.Progress != nil {
+		opts.Progress(snapshot(true))
+	}
+	if writeErr != nil {
+		return sum, writeErr
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	stats, err := st.Stats(context.WithoutCancel(ctx))
+	if err != nil {
+		return sum, err
+	}
+	sum.Entities = stats.Entities
+	sort.Slice(sum.Failed, func(i, j int) bool { return sum.Failed[i].Path < sum.Failed[j].Path })
+	sum.Seconds = time.Since(start).Seconds()
+	return sum, nil
+}
+
+// decodeObject reads one object completely: hash of the stored bytes,
+// decompression when the content is gzip, detection, and decoding into a
+// batch. Any error means nothing of the object is kept.
+func decodeObject(ctx context.Context, l located) decoded {
+	d := decoded{loc: l}
+	name := l.obj.URI
+	rc, err := l.store.Open(ctx, l.obj)
+	if err != nil {
+		d.err = fmt.Errorf("open: %w", err)
+		return d
+	}
+	defer rc.Close()
+	h := sha256.New()
+	counted := &countingReader{r: io.TeeReader(rc, h)}
+	br := bufio.NewReaderSize(counted, 256<<10)
+	magic, _ := br.Peek(2)
+	var content io.Reader = br
+	key := l.obj.Key
+	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	// readFailure describes an error of the stream itself, rather than of
+	// the content: for gzip, where the compressed data ended or broke.
+	readFailure := func(err error) error {
+		if gz {
+			return &trailhound.DecodeError{Object: name, Pos: trailhound.Position{Offset: counted.n},
+				Reason: fmt.Sprintf("gzip stream is truncated or corrupt (stopped after %d compressed bytes)", counted.n), Err: err}
+		}
+		return &trailhound.DecodeError{Object: name, Pos: trailhound.Position{Offset: counted.n}, Reason: "cannot read content", Err: err}
+	}
+	if gz {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			d.err = &trailhound.DecodeError{Object: name, Reason: "invalid gzip header", Err: err}
+			return d
+		}
+		defer zr.Close()
+		content = zr
+	}
+	key = strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ")
+	cr := bufio.NewReaderSize(content, 256<<10)
+	head, err := cr.Peek(64 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		d.err = readFailure(err)
+		d.bytes = counted.n
+		return d
+	}
+	if len(head) == 0 {
+		d.err = &trailhound.DecodeError{Object: name, Reason: "empty object"}
+		d.bytes = counted.n
+		return d
+	}
+	dec := source.Detect(key, head)
+	if dec == nil {
+		d.err = &trailhound.DecodeError{Object: name, Reason: "unrecognized content: not CloudTrail, VPC flow log or GuardDuty findings" + describe(head)}
+		d.bytes = counted.n
+		return d
+	}
+	d.src = dec.Source()
+	batch := graph.NewBatch()
+	err = dec.Decode(ctx, name, cr, batch)
+	if s, ok := source.IsSkip(err); ok {
+		d.skip = s.Reason
+		err = nil
+		batch = nil
+	}
+	if err == nil {
+		// Hash the rest, and surface a truncated compressed stream that
+		// the decoder did not need to read to the end.
+		if _, err2 := io.Copy(io.Discard, cr); err2 != nil {
+			err = err2
+		}
+	}
+	d.bytes = counted.n
+	if err != nil {
+		var de *trailhound.DecodeError
+		switch {
+		case errors.Is(err, context.Canceled):
+		case gz && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader)):
+			err = readFailure(err)
+		case !errors.As(err, &de):
+			err = readFailure(err)
+		}
+		d.err = err
+		return d
+	}
+	d.sha = hex.EncodeToString(h.Sum(nil))
+	d.batch = batch
+	return d
+}
+
+// describe gives a hint about content no decoder recognized.
+func describe(head []byte) string {
+	if len(head) > 0 && !isText(head) {
+		return " (binary data)"
+	}
+	return ""
+}
+
+func isText(b []byte) bool {
+	n := len(b)
+	if n > 512 {
+		n = 512
+	}
+	for _, c := range b[:n] {
+		if c == 0 || (c < 0x09) || (c > 0x0d && c < 0x20 && c != 0x1b) {
+			return false
+		}
+	}
+	return true
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

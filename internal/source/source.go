@@ -1,0 +1,113 @@
+// Package source defines how log formats plug into ingestion. Each format
+// lives in a sub-package (cloudtrail, vpcflow, guardduty) that registers a
+// Decoder from its init function; the ingest pipeline asks every registered
+// decoder which one recognizes an object, from its key and its first bytes,
+// and hands the decompressed content to that one.
+package source
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/trailhound/trailhound"
+)
+
+// Sink receives the normalized records a decoder emits, in object order.
+// An error returned by the sink stops decoding and is returned by Decode.
+//
+// *APICall and *Finding values, and everything they point to, belong to the
+// sink once passed. A *Flow, and the strings in it, are only valid during
+// the call: decoders reuse them so that flow decoding allocates nothing per
+// record; a sink that keeps a value must copy it (strings.Clone).
+type Sink interface {
+	APICall(*trailhound.APICall) error
+	Flow(*trailhound.Flow) error
+	Finding(*trailhound.Finding) error
+}
+
+// Confidence is how sure a decoder is that an object is in its format.
+type Confidence int
+
+// Levels of Confidence, from none to certain.
+const (
+	No      Confidence = iota // not this format
+	Content                   // the content looks like this format
+	Key                       // the S3 key layout says this format
+)
+
+// Decoder reads one decompressed object of a format and emits normalized
+// records. Implementations must be safe for concurrent use: the pipeline
+// decodes several objects at once with one Decoder.
+type Decoder interface {
+	// Source names the format family.
+	Source() trailhound.Source
+	// Detect says whether the object is in this decoder's format, from its
+	// key (path or URI, with any .gz suffix removed) and its first bytes
+	// (up to 64 KiB, decompressed).
+	Detect(key string, head []byte) Confidence
+	// Decode reads r to the end and emits every record to sink. Errors in
+	// the content are *trailhound.DecodeError naming key and the position;
+	// objects that are recognized but carry no events return *Skip.
+	Decode(ctx context.Context, key string, r io.Reader, sink Sink) error
+}
+
+// Skip is returned by Decode for objects that are in the decoder's format
+// but deliberately hold nothing to store, such as CloudTrail digest files.
+// It is not a failure.
+type Skip struct {
+	Reason string
+}
+
+// Error implements the error interface.
+func (s *Skip) Error() string { return "skipped: " + s.Reason }
+
+// IsSkip reports whether err is a *Skip, and returns it.
+func IsSkip(err error) (*Skip, bool) {
+	var s *Skip
+	ok := errors.As(err, &s)
+	return s, ok
+}
+
+var (
+	mu       sync.RWMutex
+	decoders = map[trailhound.Source]Decoder{}
+)
+
+// Register makes a decoder available to ingestion. It panics if a decoder
+// for the same source is registered twice, which is a programming error.
+func Register(d Decoder) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := decoders[d.Source()]; dup {
+		panic("source: duplicate decoder for " + string(d.Source()))
+	}
+	decoders[d.Source()] = d
+}
+
+// Decoders returns the registered decoders sorted by source name.
+func Decoders() []Decoder {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Decoder, 0, len(decoders))
+	for _, d := range decoders {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source() < out[j].Source() })
+	return out
+}
+
+// Detect returns the decoder most confident about the object, or nil when
+// none recognizes it. A key-layout match beats a content match.
+func Detect(key string, head []byte) Decoder {
+	var best Decoder
+	bestConf := No
+	for _, d := range Decoders() {
+		if c := d.Detect(key, head); c > bestConf {
+			best, bestConf = d, c
+		}
+	}
+	return best
+}
