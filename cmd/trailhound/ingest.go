@@ -38,6 +38,7 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 	data := dataFlag(env, fs)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
 	workers := fs.Int("workers", 0, "objects decoded in parallel (default: one per CPU)")
+	commitEvery := fs.Int("commit-every", 100_000, "records gathered per transaction: fewer lose less work to an interruption, more are faster")
 	geo := geoFlags(env, fs)
 	s3 := s3Flags(env, fs)
 	if code, ok := parse(fs, args, env); !ok {
@@ -73,7 +74,7 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 	}
 	defer st.Close()
 
-	opts := ingest.Options{Workers: *workers, Log: log, Enrich: enrich}
+	opts := ingest.Options{Workers: *workers, Log: log, Enrich: enrich, CommitRecords: *commitEvery}
 	var bar *progressBar
 	if f, ok := env.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: env.stderr}

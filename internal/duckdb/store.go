@@ -41,7 +41,7 @@ type Store struct {
 	wmu        sync.Mutex // serializes writes and guards the fields below
 	nextObject int64
 	nextBatch  int64
-	knownIPs   map[int64]struct{}
+	knownIPs   map[int64]uint32 // enriched addresses and their autonomous system (0 = none)
 }
 
 // Open opens (creating if needed) the store in directory dir and brings its
@@ -65,7 +65,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 		}
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, log: log, knownIPs: map[int64]struct{}{}}
+	s := &Store{db: db, path: path, log: log, knownIPs: map[int64]uint32{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -139,17 +139,17 @@ func (s *Store) load(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(object_id), 0) + 1, coalesce(max(batch_id), 0) + 1 FROM objects`).Scan(&s.nextObject, &s.nextBatch); err != nil {
 		return fmt.Errorf("duckdb: load: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT key FROM ip_info`)
+	rows, err := s.db.QueryContext(ctx, `SELECT key, coalesce(asn, 0) FROM ip_info`)
 	if err != nil {
 		return fmt.Errorf("duckdb: load: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k int64
-		if err := rows.Scan(&k); err != nil {
+		var k, asn int64
+		if err := rows.Scan(&k, &asn); err != nil {
 			return err
 		}
-		s.knownIPs[k] = struct{}{}
+		s.knownIPs[k] = uint32(asn)
 	}
 	return rows.Err()
 }

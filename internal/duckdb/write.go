@@ -77,7 +77,7 @@ func (s *Store) Write(ctx context.Context, objs []ObjectWrite, enrich Enricher) 
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return nil, fmt.Errorf("duckdb: write: begin: %w", err)
 	}
-	w := &writer{s: s, conn: conn, batchID: s.nextBatch, nextObject: s.nextObject, enrich: enrich, newIPs: map[int64]struct{}{}}
+	w := &writer{s: s, conn: conn, batchID: s.nextBatch, nextObject: s.nextObject, enrich: enrich, newIPs: map[int64]uint32{}}
 	results, err := w.run(ctx, objs)
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
@@ -89,8 +89,8 @@ func (s *Store) Write(ctx context.Context, objs []ObjectWrite, enrich Enricher) 
 	}
 	s.nextBatch++
 	s.nextObject = w.nextObject
-	for k := range w.newIPs {
-		s.knownIPs[k] = struct{}{}
+	for k, asn := range w.newIPs {
+		s.knownIPs[k] = asn
 	}
 	return results, nil
 }
@@ -101,7 +101,7 @@ type writer struct {
 	batchID    int64
 	nextObject int64
 	enrich     Enricher
-	newIPs     map[int64]struct{}
+	newIPs     map[int64]uint32
 }
 
 // staged holds what survives deduplication, ready to append.
@@ -334,6 +334,8 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 
 	var edges, entities, facts, flows, findings, ips [][]driver.Value
 	merged := map[int64]*graph.Entity{}
+	asIPs := map[int64]uint32{}  // address key → AS number, for addresses of this write
+	asOrg := map[uint32]string{} // AS number → organization, for addresses enriched now
 	for _, st := range work {
 		for _, e := range st.batch.Edges {
 			if e.EventID != "" && st.dupIDs[e.EventID] {
@@ -383,32 +385,50 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 		for ip := range st.batch.IPs {
 			ref := trailhound.EntityRef{Type: trailhound.IPAddress, ID: ip}
 			key := ref.Key()
-			if _, ok := w.s.knownIPs[key]; ok {
-				continue
+			asn, known := w.s.knownIPs[key]
+			if !known {
+				asn, known = w.newIPs[key]
 			}
-			if _, ok := w.newIPs[key]; ok {
-				continue
-			}
-			w.newIPs[key] = struct{}{}
-			var info IPInfo
-			if w.enrich != nil {
-				info = w.enrich(ip)
-			}
-			if info.Class == "" {
-				info.Class = "unknown"
-			}
-			ips = append(ips, []driver.Value{key, ip, info.Class, nullString(info.Country), nullString(info.CountryName), nullString(info.Region), nullString(info.City), nullFloat(info.Latitude, info.Country != "" || info.City != ""), nullFloat(info.Longitude, info.Country != "" || info.City != ""), nullASN(info.ASN), nullString(info.ASOrg)})
-			if info.ASN != 0 {
-				asRef := trailhound.EntityRef{Type: trailhound.AutonomousSystem, ID: fmt.Sprintf("AS%d", info.ASN)}
-				if ent := merged[key]; ent != nil {
-					ak := asRef.Key()
-					if m := merged[ak]; m == nil {
-						merged[ak] = &graph.Entity{Ref: asRef, Key: ak, Label: info.ASOrg, First: ent.First, Last: ent.Last}
-					}
-					edges = append(edges, []driver.Value{string(graph.RelInAS), key, ak, graph.Hour(ent.First), int64(0), int64(0), ent.First.UTC(), ent.Last.UTC(), nil, w.batchID})
+			if !known {
+				var info IPInfo
+				if w.enrich != nil {
+					info = w.enrich(ip)
 				}
+				if info.Class == "" {
+					info.Class = "unknown"
+				}
+				asn = info.ASN
+				w.newIPs[key] = asn
+				asOrg[asn] = info.ASOrg
+				ips = append(ips, []driver.Value{key, ip, info.Class, nullString(info.Country), nullString(info.CountryName), nullString(info.Region), nullString(info.City), nullFloat(info.Latitude, info.Country != "" || info.City != ""), nullFloat(info.Longitude, info.Country != "" || info.City != ""), nullASN(info.ASN), nullString(info.ASOrg)})
+			}
+			if asn != 0 {
+				asIPs[key] = asn
 			}
 		}
+	}
+	// Every address seen in this write is linked to its autonomous system
+	// with the times it was seen in this write, whether it was enriched
+	// now or before, so that the result does not depend on which write saw
+	// an address first.
+	for key, asn := range asIPs {
+		ent := merged[key]
+		if ent == nil {
+			continue
+		}
+		asRef := trailhound.EntityRef{Type: trailhound.AutonomousSystem, ID: fmt.Sprintf("AS%d", asn)}
+		ak := asRef.Key()
+		if m := merged[ak]; m == nil {
+			merged[ak] = &graph.Entity{Ref: asRef, Key: ak, Label: asOrg[asn], First: ent.First, Last: ent.Last}
+		} else {
+			if ent.First.Before(m.First) {
+				m.First = ent.First
+			}
+			if ent.Last.After(m.Last) {
+				m.Last = ent.Last
+			}
+		}
+		edges = append(edges, []driver.Value{string(graph.RelInAS), key, ak, graph.Hour(ent.First), int64(0), int64(0), ent.First.UTC(), ent.Last.UTC(), nil, w.batchID})
 	}
 	keys := make([]int64, 0, len(merged))
 	for k := range merged {
