@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/trailhound/trailhound/internal/duckdb"
 	"github.com/trailhound/trailhound/internal/geoip"
+	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/objstore"
 )
 
@@ -29,7 +29,7 @@ func geoFlags(env *environment, fs *flag.FlagSet) *geoOptions {
 // open returns the enricher to use. Explicit paths must open; without
 // any, the default files are used when present, and addresses are only
 // classified (private, public, ...) when they are not.
-func (g *geoOptions) open(dataDir string, log *slog.Logger) (duckdb.Enricher, func(), error) {
+func (g *geoOptions) open(dataDir string, log *slog.Logger) (graph.Enricher, func(), error) {
 	cfg := geoip.Config{City: geoip.SplitList(*g.city), ASN: geoip.SplitList(*g.asn)}
 	if len(cfg.City) == 0 && len(cfg.ASN) == 0 {
 		for _, dir := range []string{g.env.getenv("TRAILHOUND_GEOIP_DIR"), filepath.Join(dataDir, "geoip"), geoip.DefaultDir} {
@@ -60,9 +60,9 @@ func (g *geoOptions) open(dataDir string, log *slog.Logger) (duckdb.Enricher, fu
 	if err != nil {
 		return nil, func() {}, err
 	}
-	enrich := func(ip string) duckdb.IPInfo {
+	enrich := func(ip string) graph.IPInfo {
 		in := r.LookupString(ip)
-		return duckdb.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
+		return graph.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
 			City: in.City, Latitude: in.Latitude, Longitude: in.Longitude, ASN: in.ASN, ASOrg: in.ASOrg}
 	}
 	return enrich, func() { r.Close() }, nil

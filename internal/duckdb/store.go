@@ -23,6 +23,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/graph"
 )
 
 //go:embed migrations/*.sql
@@ -154,24 +155,16 @@ func (s *Store) load(ctx context.Context) error {
 	return rows.Err()
 }
 
-// ObjectSig identifies a stored object cheaply, so that a second ingest of
-// the same files skips them without reading them.
-type ObjectSig struct {
-	Size    int64
-	ModTime time.Time
-	ETag    string
-}
-
 // KnownObjects returns the signatures of stored objects by URI, and the
 // content hashes of every stored object, so that copies under other names
 // are recognized.
-func (s *Store) KnownObjects(ctx context.Context) (map[string]ObjectSig, map[string]bool, error) {
+func (s *Store) KnownObjects(ctx context.Context) (map[string]graph.ObjectSig, map[string]bool, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT uri, size, mod_time, coalesce(etag, ''), sha256 FROM objects`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("duckdb: known objects: %w", err)
 	}
 	defer rows.Close()
-	byURI := map[string]ObjectSig{}
+	byURI := map[string]graph.ObjectSig{}
 	bySHA := map[string]bool{}
 	for rows.Next() {
 		var uri, etag, sha string
@@ -180,7 +173,7 @@ func (s *Store) KnownObjects(ctx context.Context) (map[string]ObjectSig, map[str
 		if err := rows.Scan(&uri, &size, &mod, &etag, &sha); err != nil {
 			return nil, nil, err
 		}
-		byURI[uri] = ObjectSig{Size: size, ModTime: mod.Time.UTC(), ETag: etag}
+		byURI[uri] = graph.ObjectSig{Size: size, ModTime: mod.Time.UTC(), ETag: etag}
 		bySHA[sha] = true
 	}
 	return byURI, bySHA, rows.Err()

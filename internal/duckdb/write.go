@@ -14,58 +14,11 @@ import (
 	"github.com/trailhound/trailhound/internal/graph"
 )
 
-// Object statuses recorded in the objects table.
-const (
-	StatusStored    = "stored"    // its records were stored
-	StatusSkipped   = "skipped"   // recognized, and deliberately holds nothing to store (e.g. a digest file)
-	StatusDuplicate = "duplicate" // same content as an object stored before
-)
-
-// ObjectWrite is one object to store: where it came from, its content hash
-// and what it contributed to the graph. Batch is nil for skipped objects.
-type ObjectWrite struct {
-	URI     string
-	Key     string
-	Size    int64
-	ModTime time.Time
-	ETag    string
-	SHA256  string
-	Source  trailhound.Source
-	Reason  string // why it was skipped
-	Batch   *graph.Batch
-}
-
-// ObjectResult says what became of one object of a write.
-type ObjectResult struct {
-	Status string
-	// New counts records stored for the first time, by source; records
-	// already stored from another object are counted in Duplicates.
-	New        map[trailhound.Source]int64
-	Duplicates int64
-}
-
-// IPInfo is the enrichment of one address, as the store keeps it.
-type IPInfo struct {
-	Class       string
-	Country     string
-	CountryName string
-	Region      string
-	City        string
-	Latitude    float64
-	Longitude   float64
-	ASN         uint32
-	ASOrg       string
-}
-
-// Enricher looks up an address. It is called once per address the store
-// has not seen before.
-type Enricher func(ip string) IPInfo
-
 // Write stores objects in one transaction: either all of them and
 // everything they contributed, or nothing. Objects whose content was stored
 // before are recorded as duplicates; events and finding versions stored
 // before (from another object) are not stored again and count nothing.
-func (s *Store) Write(ctx context.Context, objs []ObjectWrite, enrich Enricher) ([]ObjectResult, error) {
+func (s *Store) Write(ctx context.Context, objs []graph.ObjectWrite, enrich graph.Enricher) ([]graph.ObjectResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 
@@ -100,7 +53,7 @@ type writer struct {
 	conn       *sql.Conn
 	batchID    int64
 	nextObject int64
-	enrich     Enricher
+	enrich     graph.Enricher
 	newIPs     map[int64]uint32
 }
 
@@ -113,9 +66,9 @@ type staged struct {
 	dupIDs   map[string]bool // event ids and finding versions already stored
 }
 
-func (w *writer) run(ctx context.Context, objs []ObjectWrite) ([]ObjectResult, error) {
+func (w *writer) run(ctx context.Context, objs []graph.ObjectWrite) ([]graph.ObjectResult, error) {
 	now := time.Now().UTC()
-	results := make([]ObjectResult, len(objs))
+	results := make([]graph.ObjectResult, len(objs))
 	shas, err := w.existingSHAs(ctx, objs)
 	if err != nil {
 		return nil, err
@@ -127,16 +80,16 @@ func (w *writer) run(ctx context.Context, objs []ObjectWrite) ([]ObjectResult, e
 	for i, o := range objs {
 		id := w.nextObject
 		w.nextObject++
-		status := StatusStored
+		status := graph.StatusStored
 		var records int64
 		switch {
 		case o.Batch == nil:
-			status = StatusSkipped
+			status = graph.StatusSkipped
 		case shas[o.SHA256]:
-			status = StatusDuplicate
+			status = graph.StatusDuplicate
 		}
-		results[i] = ObjectResult{Status: status, New: map[trailhound.Source]int64{}}
-		if status == StatusStored {
+		results[i] = graph.ObjectResult{Status: status, New: map[trailhound.Source]int64{}}
+		if status == graph.StatusStored {
 			shas[o.SHA256] = true
 			st := &staged{objectID: id, batch: o.Batch, dupIDs: map[string]bool{}}
 			for j := range o.Batch.Calls {
@@ -184,7 +137,7 @@ func (w *writer) run(ctx context.Context, objs []ObjectWrite) ([]ObjectResult, e
 	// Tally what each stored object contributed for the first time.
 	j := 0
 	for i, o := range objs {
-		if results[i].Status != StatusStored {
+		if results[i].Status != graph.StatusStored {
 			continue
 		}
 		st := work[j]
@@ -202,7 +155,7 @@ func findingVersion(f *trailhound.Finding) string {
 }
 
 // existingSHAs returns which of the objects' content hashes are stored.
-func (w *writer) existingSHAs(ctx context.Context, objs []ObjectWrite) (map[string]bool, error) {
+func (w *writer) existingSHAs(ctx context.Context, objs []graph.ObjectWrite) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, o := range objs {
 		if o.Batch == nil {
@@ -390,7 +343,7 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 				asn, known = w.newIPs[key]
 			}
 			if !known {
-				var info IPInfo
+				var info graph.IPInfo
 				if w.enrich != nil {
 					info = w.enrich(ip)
 				}

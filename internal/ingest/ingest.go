@@ -24,7 +24,6 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/trailhound/trailhound"
-	"github.com/trailhound/trailhound/internal/duckdb"
 	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/internal/source"
@@ -34,6 +33,20 @@ import (
 	_ "github.com/trailhound/trailhound/internal/source/guardduty"
 	_ "github.com/trailhound/trailhound/internal/source/vpcflow"
 )
+
+// Store is what ingestion needs of a store: which objects it holds, and an
+// atomic write of whole objects. internal/storetest checks that every
+// implementation behaves the same.
+type Store interface {
+	// KnownObjects returns the signatures of stored objects by URI and the
+	// content hashes of stored objects.
+	KnownObjects(ctx context.Context) (map[string]graph.ObjectSig, map[string]bool, error)
+	// Write stores the objects and everything they contributed in one
+	// transaction, deduplicating objects by content and records by id.
+	Write(ctx context.Context, objs []graph.ObjectWrite, enrich graph.Enricher) ([]graph.ObjectResult, error)
+	// Stats counts what the store holds.
+	Stats(ctx context.Context) (trailhound.Stats, error)
+}
 
 // Options tune a run. The zero value is usable.
 type Options struct {
@@ -46,7 +59,7 @@ type Options struct {
 	// the end with the counters so far.
 	Progress func(Progress)
 	// Enrich geolocates addresses the store has not seen.
-	Enrich duckdb.Enricher
+	Enrich graph.Enricher
 	// CommitRecords is how many records a transaction gathers before it
 	// commits; zero means 100,000.
 	CommitRecords int
@@ -104,7 +117,7 @@ type decoded struct {
 }
 
 // Run ingests every object under the locations into st.
-func Run(ctx context.Context, st *duckdb.Store, stores []objstore.Store, opts Options) (*Summary, error) {
+func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (*Summary, error) {
 	start := time.Now()
 	log := opts.Log
 	if log == nil {
@@ -218,7 +231,7 @@ func Run(ctx context.Context, st *duckdb.Store, stores []objstore.Store, opts Op
 		close(results)
 	}()
 
-	var pending []duckdb.ObjectWrite
+	var pending []graph.ObjectWrite
 	var pendingRecords int
 	var pendingBytes int64
 	flush := func() error {
@@ -231,9 +244,9 @@ func Run(ctx context.Context, st *duckdb.Store, stores []objstore.Store, opts Op
 		}
 		for i, r := range res {
 			switch r.Status {
-			case duckdb.StatusStored:
+			case graph.StatusStored:
 				sum.Stored++
-			case duckdb.StatusDuplicate:
+			case graph.StatusDuplicate:
 				sum.Duplicates++
 			}
 			for src, n := range r.New {
@@ -260,7 +273,7 @@ func Run(ctx context.Context, st *duckdb.Store, stores []objstore.Store, opts Op
 			bytesDone.Add(d.bytes)
 			continue
 		}
-		w := duckdb.ObjectWrite{URI: d.loc.obj.URI, Key: d.loc.obj.Key, Size: d.loc.obj.Size, ModTime: d.loc.obj.ModTime.UTC().Truncate(time.Microsecond),
+		w := graph.ObjectWrite{URI: d.loc.obj.URI, Key: d.loc.obj.Key, Size: d.loc.obj.Size, ModTime: d.loc.obj.ModTime.UTC().Truncate(time.Microsecond),
 			ETag: d.loc.obj.ETag, SHA256: d.sha, Source: d.src, Batch: d.batch, Reason: d.skip}
 		if d.skip != "" {
 			sum.Skipped = append(sum.Skipped, Failure{Path: d.loc.obj.URI, Error: d.skip})

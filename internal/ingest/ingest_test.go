@@ -15,13 +15,14 @@ import (
 	"github.com/trailhound/trailhound/internal/duckdb"
 	"github.com/trailhound/trailhound/internal/geoip"
 	"github.com/trailhound/trailhound/internal/geoip/geoiptest"
+	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/objstore"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // testEnricher builds tiny GeoIP databases for the corpus's addresses.
-func testEnricher(t testing.TB) duckdb.Enricher {
+func testEnricher(t testing.TB) graph.Enricher {
 	t.Helper()
 	dir := t.TempDir()
 	city := filepath.Join(dir, "city.mmdb")
@@ -41,9 +42,9 @@ func testEnricher(t testing.TB) duckdb.Enricher {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return func(ip string) duckdb.IPInfo {
+	return func(ip string) graph.IPInfo {
 		in := r.LookupString(ip)
-		return duckdb.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
+		return graph.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
 			City: in.City, Latitude: in.Latitude, Longitude: in.Longitude, ASN: in.ASN, ASOrg: in.ASOrg}
 	}
 }

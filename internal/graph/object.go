@@ -1,0 +1,62 @@
+package graph
+
+import (
+	"time"
+
+	"github.com/trailhound/trailhound"
+)
+
+// Object statuses recorded in the objects table.
+const (
+	StatusStored    = "stored"    // its records were stored
+	StatusSkipped   = "skipped"   // recognized, and deliberately holds nothing to store (e.g. a digest file)
+	StatusDuplicate = "duplicate" // same content as an object stored before
+)
+
+// ObjectWrite is one object to store: where it came from, its content hash
+// and what it contributed to the graph. Batch is nil for skipped objects.
+type ObjectWrite struct {
+	URI     string
+	Key     string
+	Size    int64
+	ModTime time.Time
+	ETag    string
+	SHA256  string
+	Source  trailhound.Source
+	Reason  string // why it was skipped
+	Batch   *Batch
+}
+
+// ObjectResult says what became of one object of a write.
+type ObjectResult struct {
+	Status string
+	// New counts records stored for the first time, by source; records
+	// already stored from another object are counted in Duplicates.
+	New        map[trailhound.Source]int64
+	Duplicates int64
+}
+
+// IPInfo is the enrichment of one address, as the store keeps it.
+type IPInfo struct {
+	Class       string
+	Country     string
+	CountryName string
+	Region      string
+	City        string
+	Latitude    float64
+	Longitude   float64
+	ASN         uint32
+	ASOrg       string
+}
+
+// Enricher looks up an address. It is called once per address the store
+// has not seen before.
+type Enricher func(ip string) IPInfo
+
+// ObjectSig identifies a stored object cheaply, so that a second ingest of
+// the same files skips them without reading them.
+type ObjectSig struct {
+	Size    int64
+	ModTime time.Time
+	ETag    string
+}
