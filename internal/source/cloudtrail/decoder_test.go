@@ -374,3 +374,79 @@ func TestRegistered(t *testing.T) {
 	}
 	t.Fatal("no CloudTrail decoder registered")
 }
+
+// TestStreams checks inputs that hold several JSON values: concatenated
+// envelopes, records without newlines between them, blank lines and CRLF.
+func TestStreams(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  int
+	}{
+		{"concatenated envelopes", `{"Records":[` + okRecord + `]}` + "\n" + `{"Records":[` + okRecord + `,` + okRecord + `]}`, 3},
+		{"records without separators", okRecord + okRecord + okRecord, 3},
+		{"blank lines and CRLF", "\r\n\r\n" + okRecord + "\r\n\r\n\r\n" + okRecord + "\r\n", 2},
+		{"arrays one per line", "[" + okRecord + "]\n[]\n[" + okRecord + "," + okRecord + "]\n", 3},
+		{"empty array", "[]", 0},
+		{"lookup-events pages one per line", `{"Events":[]}` + "\n" + `{"Events":[{"CloudTrailEvent":` + strconvQuote(okRecord) + `}],"NextToken":"t"}`, 1},
+		{"lookup-events entries as an array", `[{"EventId":"e1","CloudTrailEvent":` + strconvQuote(okRecord) + `}]`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls, err := decode(t, "k", strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(calls) != tt.want {
+				t.Errorf("got %d records, want %d", len(calls), tt.want)
+			}
+		})
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestConcurrentDecode decodes every input from several goroutines with
+// one Decoder, as the pipeline does; run it with -race.
+func TestConcurrentDecode(t *testing.T) {
+	inputs := testdataInputs(t)
+	want := make(map[string]int)
+	for _, path := range inputs {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls, _ := decode(t, keyFor(path), bytes.NewReader(data))
+		want[path] = len(calls)
+	}
+	var dec source.Decoder = Decoder{}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 20; i++ {
+				for _, path := range inputs {
+					data, err := os.ReadFile(path)
+					if err != nil {
+						errs <- err
+						return
+					}
+					var sink collectSink
+					_ = dec.Decode(context.Background(), keyFor(path), bytes.NewReader(data), &sink)
+					if len(sink.calls) != want[path] {
+						errs <- fmt.Errorf("%s: %d records, want %d", path, len(sink.calls), want[path])
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

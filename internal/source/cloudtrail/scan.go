@@ -2,8 +2,10 @@ package cloudtrail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 	"sync"
 )
 
@@ -35,9 +37,10 @@ var bufferPool = sync.Pool{New: func() any {
 	return &b
 }}
 
-// scanner holds a window of the decompressed stream. Bytes before keep may be
-// discarded when more input is read; bytes from keep on stay at the same
-// content but may move, so positions are kept as indexes relative to pos.
+// scanner holds a window of the decompressed stream. When more input is
+// read, the bytes before keep are discarded and the rest moves to the front
+// of the window: indexes into buf taken before a refill are stale, and
+// callers take them again from pos, which moves with the bytes.
 type scanner struct {
 	r    io.Reader
 	buf  []byte // buf[:len] holds input; cap is the window size
@@ -230,43 +233,39 @@ func isDelim(c byte) bool {
 }
 
 // skipString returns the index just past the string that starts at b[i],
-// which is a double quote.
+// which is a double quote. It looks at eight bytes at a time for a quote or
+// a backslash; the byte after a backslash is skipped, whatever it is.
 func skipString(b []byte, i int) (int, int) {
-	start := i + 1
-	// Most strings of a record are short: a plain loop finds their end
-	// sooner than IndexByte's setup does.
-	for j, n := start, min(len(b), start+shortString); j < n; j++ {
-		switch b[j] {
-		case '"':
-			return j + 1, scanOK
-		case '\\':
-			return skipEscapedString(b, start)
-		}
-	}
-	return skipEscapedString(b, min(len(b), start+shortString))
-}
-
-const shortString = 24
-
-// skipEscapedString finds the closing quote of a string from b[i] on, i
-// being inside the string, by looking for quotes not preceded by an odd
-// number of backslashes.
-func skipEscapedString(b []byte, i int) (int, int) {
+	j := i + 1
 	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
+		for j+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[j:])
+			if m := hasByte(x, '"') | hasByte(x, '\\'); m != 0 {
+				// The lowest flagged byte is exact; higher ones may not be.
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		for j < len(b) && b[j] != '"' && b[j] != '\\' {
+			j++
+		}
+		if j >= len(b) {
 			return len(b), scanShort
 		}
-		j += i
-		k := j
-		for b[k-1] == '\\' {
-			k--
-		}
-		if (j-k)%2 == 0 {
+		if b[j] == '"' {
 			return j + 1, scanOK
 		}
-		i = j + 1
+		j += 2 // an escape: its second byte cannot end the string
 	}
+}
+
+// hasByte flags, in the high bit of each byte, the bytes of x equal to c,
+// with possible false flags only above the lowest true one.
+func hasByte(x uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	y := x ^ (ones * uint64(c))
+	return (y - ones) &^ y & highs
 }
 
 // skipSpaceIn returns the index of the first non-space byte at or after i.
