@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
 	"github.com/trailhound/trailhound/internal/ingest"
 	"github.com/trailhound/trailhound/internal/objstore"
@@ -39,6 +41,7 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object on stdout")
 	workers := fs.Int("workers", 0, "objects decoded in parallel (default: one per CPU)")
 	commitEvery := fs.Int("commit-every", 100_000, "records gathered per transaction: fewer lose less work to an interruption, more are faster")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) to this file")
 	geo := geoFlags(env, fs)
 	s3 := s3Flags(env, fs)
 	if code, ok := parse(fs, args, env); !ok {
@@ -50,6 +53,14 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 		return exitUsage
 	}
 	log := newLogger(env, *asJSON)
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "trailhound ingest: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
+	}
 
 	var stores []objstore.Store
 	for _, loc := range fs.Args() {
@@ -74,7 +85,13 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 	}
 	defer st.Close()
 
-	opts := ingest.Options{Workers: *workers, Log: log, Enrich: enrich, CommitRecords: *commitEvery}
+	arch, err := archive.Open(filepath.Join(*data, "objects"))
+	if err != nil {
+		fmt.Fprintf(env.stderr, "trailhound ingest: %v\n", err)
+		return exitRuntime
+	}
+	arch.Clean()
+	opts := ingest.Options{Workers: *workers, Log: log, Enrich: enrich, CommitRecords: *commitEvery, Archive: arch}
 	var bar *progressBar
 	if f, ok := env.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar = &progressBar{w: env.stderr}

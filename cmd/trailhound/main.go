@@ -49,6 +49,7 @@ func commands() []command {
 	return []command{
 		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
 		{"stats", "count the events and entities stored", runStats},
+		{"gen", "write synthetic AWS logs of an organization with attack scenarios", runGen},
 		{"version", "print the version", runVersion},
 	}
 }

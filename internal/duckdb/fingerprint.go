@@ -12,7 +12,7 @@ import (
 // batches (links observed on many events, which carry no counts, over
 // all hours), entities merged, rows ordered.
 var fingerprintQueries = []string{
-	`SELECT event_id, event_time, principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key, failed, md5(raw) FROM events ORDER BY event_id`,
+	`SELECT event_id, event_time, principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key, failed, event_name, source_ip, error_code, login_result FROM events ORDER BY event_id`,
 	`SELECT kind, src, dst, CASE WHEN success + failure > 0 THEN hour END, sum(success), sum(failure), min(first_seen), max(last_seen), count(DISTINCT event_id) FROM edges GROUP BY ALL ORDER BY ALL`,
 	`SELECT key, namespace, id, min(first_seen), max(last_seen) FROM entities GROUP BY ALL ORDER BY ALL`,
 	`SELECT DISTINCT key, name, value, time, event_id FROM facts ORDER BY ALL`,

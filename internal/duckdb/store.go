@@ -8,8 +8,10 @@ package duckdb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -43,6 +45,7 @@ type Store struct {
 	nextObject int64
 	nextBatch  int64
 	knownIPs   map[int64]uint32 // enriched addresses and their autonomous system (0 = none)
+	storedSHAs map[[32]byte]struct{}
 }
 
 // Open opens (creating if needed) the store in directory dir and brings its
@@ -66,7 +69,13 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 		}
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, log: log, knownIPs: map[int64]uint32{}}
+	// DuckDB takes 80% of the machine's memory by default; a tool that
+	// runs beside others should not. Queries that need more spill to disk.
+	if _, err := db.ExecContext(ctx, `SET memory_limit = '512MB'`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, log: log, knownIPs: map[int64]uint32{}, storedSHAs: map[[32]byte]struct{}{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -76,6 +85,14 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// SetMemoryLimit changes how much memory DuckDB may use, e.g. "2GB".
+func (s *Store) SetMemoryLimit(ctx context.Context, limit string) error {
+	if _, err := s.db.ExecContext(ctx, `SET memory_limit = '`+strings.ReplaceAll(limit, "'", "")+`'`); err != nil {
+		return trailhound.Errorf(trailhound.EINVALID, "invalid memory limit %q: %v", limit, err)
+	}
+	return nil
 }
 
 // DB exposes the database for the analysis package's queries.
@@ -152,7 +169,36 @@ func (s *Store) load(ctx context.Context) error {
 		}
 		s.knownIPs[k] = uint32(asn)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	shas, err := s.db.QueryContext(ctx, `SELECT sha256 FROM objects WHERE status = 'stored'`)
+	if err != nil {
+		return fmt.Errorf("duckdb: load: %w", err)
+	}
+	defer shas.Close()
+	for shas.Next() {
+		var sha string
+		if err := shas.Scan(&sha); err != nil {
+			return err
+		}
+		if k, ok := shaKey(sha); ok {
+			s.storedSHAs[k] = struct{}{}
+		}
+	}
+	return shas.Err()
+}
+
+// shaKey turns a hex SHA-256 into a compact map key; other strings (as
+// tests use) are hashed to one.
+func shaKey(s string) ([32]byte, bool) {
+	var k [32]byte
+	if len(s) == 64 {
+		if _, err := hex.Decode(k[:], []byte(s)); err == nil {
+			return k, true
+		}
+	}
+	return sha256.Sum256([]byte(s)), true
 }
 
 // KnownObjects returns the signatures of stored objects by URI, and the

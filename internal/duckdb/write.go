@@ -31,17 +31,28 @@ func (s *Store) Write(ctx context.Context, objs []graph.ObjectWrite, enrich grap
 		return nil, fmt.Errorf("duckdb: write: begin: %w", err)
 	}
 	w := &writer{s: s, conn: conn, batchID: s.nextBatch, nextObject: s.nextObject, enrich: enrich, newIPs: map[int64]uint32{}}
+	began := time.Now()
 	results, err := w.run(ctx, objs)
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return nil, err
 	}
+	staged := time.Now()
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return nil, fmt.Errorf("duckdb: write: commit: %w", err)
 	}
+	s.log.Debug("write_committed", "objects", len(objs), "batch", w.batchID, "stage_ms", staged.Sub(began).Milliseconds(),
+		"append_ms", w.appendTime.Milliseconds(), "derive_ms", w.deriveTime.Milliseconds(), "commit_ms", time.Since(staged).Milliseconds())
 	s.nextBatch++
 	s.nextObject = w.nextObject
+	for i, r := range results {
+		if r.Status == graph.StatusStored {
+			if k, ok := shaKey(objs[i].SHA256); ok {
+				s.storedSHAs[k] = struct{}{}
+			}
+		}
+	}
 	for k, asn := range w.newIPs {
 		s.knownIPs[k] = asn
 	}
@@ -55,6 +66,8 @@ type writer struct {
 	nextObject int64
 	enrich     graph.Enricher
 	newIPs     map[int64]uint32
+
+	appendTime, deriveTime time.Duration
 }
 
 // staged holds what survives deduplication, ready to append.
@@ -121,6 +134,7 @@ func (w *writer) run(ctx context.Context, objs []graph.ObjectWrite) ([]graph.Obj
 	if err := w.dropStored(ctx, work); err != nil {
 		return nil, err
 	}
+	t := time.Now()
 	err = w.conn.Raw(func(dc any) error {
 		c := dc.(driver.Conn)
 		if err := appendRows(c, "objects", objectRows); err != nil {
@@ -131,9 +145,12 @@ func (w *writer) run(ctx context.Context, objs []graph.ObjectWrite) ([]graph.Obj
 	if err != nil {
 		return nil, err
 	}
+	w.appendTime = time.Since(t)
+	t = time.Now()
 	if err := w.derive(ctx); err != nil {
 		return nil, err
 	}
+	w.deriveTime = time.Since(t)
 	// Tally what each stored object contributed for the first time.
 	j := 0
 	for i, o := range objs {
@@ -161,12 +178,10 @@ func (w *writer) existingSHAs(ctx context.Context, objs []graph.ObjectWrite) (ma
 		if o.Batch == nil {
 			continue
 		}
-		var n int
-		if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM objects WHERE sha256 = ? AND status = 'stored'`, o.SHA256).Scan(&n); err != nil {
-			return nil, fmt.Errorf("duckdb: write: %w", err)
-		}
-		if n > 0 {
-			out[o.SHA256] = true
+		if k, ok := shaKey(o.SHA256); ok {
+			if _, stored := w.s.storedSHAs[k]; stored {
+				out[o.SHA256] = true
+			}
 		}
 	}
 	return out, nil
@@ -460,16 +475,12 @@ func appendRows(c driver.Conn, table string, rows [][]driver.Value) error {
 }
 
 func callRow(c *graph.Call, objectID, batchID int64) []driver.Value {
-	id := &c.Identity
 	return []driver.Value{
-		c.EventID, c.Time.UTC(), nullString(c.Version), nullString(c.Source), nullString(c.Name),
-		nullString(c.Type), nullString(c.Category), nullString(c.Region), nullString(c.RecipientAccount),
-		nullString(id.Type), nullString(id.PrincipalID), nullString(id.ARN), nullString(id.AccountID),
-		nullString(id.UserName), nullString(id.AccessKeyID), nullString(id.InvokedBy), nullString(id.IssuerARN),
-		id.MFAAuthenticated, nullString(c.SourceIP), nullString(c.UserAgent), nullString(c.ErrorCode), nullString(c.ErrorMessage),
-		nullBool(c.ReadOnly), nullString(c.LoginResult), nullString(c.MFAUsed), c.Failed(), nullString(c.Bucket),
+		c.EventID, c.Time.UTC(), nullString(c.Source), nullString(c.Name), nullString(c.Type), nullString(c.Region),
+		nullString(c.RecipientAccount), nullString(c.Identity.Type), nullString(c.SourceIP), nullString(c.ErrorCode),
+		nullBool(c.ReadOnly), c.Identity.MFAAuthenticated, nullString(c.LoginResult), nullString(c.MFAUsed), c.Failed(),
 		c.PrincipalKey, c.RoleKey, c.AccountKey, c.IPKey, c.UAKey, c.AccessKeyKey, c.APIKey, c.BucketKey,
-		objectID, int32(c.Record), batchID, string(c.Raw),
+		objectID, int32(c.Record), batchID,
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/internal/source"
@@ -60,6 +61,9 @@ type Options struct {
 	Progress func(Progress)
 	// Enrich geolocates addresses the store has not seen.
 	Enrich graph.Enricher
+	// Archive, if set, keeps a copy of every object stored, so that the
+	// raw records stay available after the source is gone.
+	Archive *archive.Archive
 	// CommitRecords is how many records a transaction gathers before it
 	// commits; zero means 100,000.
 	CommitRecords int
@@ -132,6 +136,7 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 		commitAt = 100_000
 	}
 	sum := &Summary{Events: map[trailhound.Source]int64{}}
+	var mu sync.Mutex // guards sum while the writer runs
 	for _, s := range trailhound.Sources {
 		sum.Events[s] = 0
 	}
@@ -207,7 +212,7 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 		go func() {
 			defer wg.Done()
 			for l := range jobs {
-				d := decodeObject(ctx, l)
+				d := decodeObject(ctx, l, opts.Archive)
 				select {
 				case results <- d:
 				case <-ctx.Done():
@@ -231,43 +236,65 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 		close(results)
 	}()
 
-	var pending []graph.ObjectWrite
-	var pendingRecords int
-	var pendingBytes int64
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		res, err := st.Write(ctx, pending, opts.Enrich)
-		if err != nil {
-			return err
-		}
-		for i, r := range res {
-			switch r.Status {
-			case graph.StatusStored:
-				sum.Stored++
-			case graph.StatusDuplicate:
-				sum.Duplicates++
-			}
-			for src, n := range r.New {
-				sum.Events[src] += n
-			}
-			sum.DuplicateEvents += r.Duplicates
-			_ = i
-		}
-		objectsDone.Add(int64(len(pending)))
-		bytesDone.Add(pendingBytes)
-		pending, pendingRecords, pendingBytes = nil, 0, 0
-		return nil
+	// A single writer commits batches while the workers decode the next
+	// ones; at most one batch waits, which bounds memory.
+	type batch struct {
+		objs  []graph.ObjectWrite
+		bytes int64
 	}
+	writes := make(chan batch, 1)
 	var writeErr error
-	for d := range results {
-		if writeErr != nil {
-			continue
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for b := range writes {
+			if writeErr != nil {
+				continue
+			}
+			res, err := st.Write(ctx, b.objs, opts.Enrich)
+			if err != nil {
+				writeErr = err
+				cancel()
+				continue
+			}
+			mu.Lock()
+			for _, r := range res {
+				switch r.Status {
+				case graph.StatusStored:
+					sum.Stored++
+				case graph.StatusDuplicate:
+					sum.Duplicates++
+				}
+				for src, n := range r.New {
+					sum.Events[src] += n
+				}
+				sum.DuplicateEvents += r.Duplicates
+			}
+			mu.Unlock()
+			objectsDone.Add(int64(len(b.objs)))
+			bytesDone.Add(b.bytes)
 		}
+	}()
+
+	var pending batch
+	var pendingRecords int
+	flush := func() {
+		if len(pending.objs) > 0 {
+			writes <- pending
+		}
+		pending, pendingRecords = batch{}, 0
+	}
+	for d := range results {
+		mu.Lock()
 		sum.Bytes += d.bytes
 		if d.err != nil {
 			sum.Failed = append(sum.Failed, Failure{Path: d.loc.obj.URI, Error: d.err.Error()})
+		}
+		if d.skip != "" {
+			sum.Skipped = append(sum.Skipped, Failure{Path: d.loc.obj.URI, Error: d.skip})
+		}
+		mu.Unlock()
+		if d.err != nil {
 			log.Warn("object_failed", "object", d.loc.obj.URI, "error", d.err.Error())
 			objectsDone.Add(1)
 			bytesDone.Add(d.bytes)
@@ -275,28 +302,21 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 		}
 		w := graph.ObjectWrite{URI: d.loc.obj.URI, Key: d.loc.obj.Key, Size: d.loc.obj.Size, ModTime: d.loc.obj.ModTime.UTC().Truncate(time.Microsecond),
 			ETag: d.loc.obj.ETag, SHA256: d.sha, Source: d.src, Batch: d.batch, Reason: d.skip}
-		if d.skip != "" {
-			sum.Skipped = append(sum.Skipped, Failure{Path: d.loc.obj.URI, Error: d.skip})
-		}
-		pending = append(pending, w)
-		pendingBytes += d.bytes
+		pending.objs = append(pending.objs, w)
+		pending.bytes += d.bytes
 		if d.batch != nil {
-			n := len(d.batch.Calls) + len(d.batch.Findings) + len(d.batch.Flows)
-			pendingRecords += n
+			pendingRecords += len(d.batch.Calls) + len(d.batch.Findings) + len(d.batch.Flows)
 			for _, v := range d.batch.Events() {
 				records.Add(v)
 			}
 		}
-		if pendingRecords >= commitAt || len(pending) >= 512 {
-			if err := flush(); err != nil {
-				writeErr = err
-				cancel()
-			}
+		if pendingRecords >= commitAt || len(pending.objs) >= 4096 {
+			flush()
 		}
 	}
-	if writeErr == nil {
-		writeErr = flush()
-	}
+	flush()
+	close(writes)
+	<-writerDone
 	close(stopProgress)
 	<-progressDone
 	if opts.Progress != nil {
@@ -321,7 +341,7 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 // decodeObject reads one object completely: hash of the stored bytes,
 // decompression when the content is gzip, detection, and decoding into a
 // batch. Any error means nothing of the object is kept.
-func decodeObject(ctx context.Context, l located) decoded {
+func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded {
 	d := decoded{loc: l}
 	name := l.obj.URI
 	rc, err := l.store.Open(ctx, l.obj)
@@ -330,13 +350,24 @@ func decodeObject(ctx context.Context, l located) decoded {
 		return d
 	}
 	defer rc.Close()
+	raw := bufio.NewReaderSize(rc, 64<<10)
+	magic, _ := raw.Peek(2)
+	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 	h := sha256.New()
-	counted := &countingReader{r: io.TeeReader(rc, h)}
+	var stream io.Reader = io.TeeReader(raw, h)
+	var pending *archive.Pending
+	if arch != nil {
+		if pending, err = arch.Create(gz); err != nil {
+			d.err = err
+			return d
+		}
+		defer pending.Abort()
+		stream = io.TeeReader(stream, pending)
+	}
+	counted := &countingReader{r: stream}
 	br := bufio.NewReaderSize(counted, 256<<10)
-	magic, _ := br.Peek(2)
 	var content io.Reader = br
 	key := l.obj.Key
-	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 	// readFailure describes an error of the stream itself, rather than of
 	// the content: for gzip, where the compressed data ended or broke.
 	readFailure := func(err error) error {
@@ -404,6 +435,12 @@ func decodeObject(ctx context.Context, l located) decoded {
 	}
 	d.sha = hex.EncodeToString(h.Sum(nil))
 	d.batch = batch
+	if pending != nil && batch != nil {
+		if err := pending.Commit(d.sha); err != nil {
+			d.err = err
+			d.batch = nil
+		}
+	}
 	return d
 }
 

@@ -18,35 +18,26 @@ CREATE TABLE objects (
 );
 
 -- CloudTrail events, one row each, with the integer keys of the entities
--- they are attributed to (0 = none) and the record as delivered.
+-- they are attributed to (0 = none): names, ARNs, user agents and access
+-- key ids are the entities' (table entities), not repeated per event. The record as delivered is in the
+-- object archive: the object's content hash is in objects, and
+-- record_index counts records within the object from 1.
 CREATE TABLE events (
     event_id          VARCHAR NOT NULL,
     event_time        TIMESTAMP NOT NULL,
-    event_version     VARCHAR,
     event_source      VARCHAR,
     event_name        VARCHAR,
     event_type        VARCHAR,
-    event_category    VARCHAR,
     aws_region        VARCHAR,
     recipient_account VARCHAR,
     identity_type     VARCHAR,
-    principal_id      VARCHAR,
-    principal_arn     VARCHAR,
-    principal_account VARCHAR,
-    user_name         VARCHAR,
-    access_key_id     VARCHAR,
-    invoked_by        VARCHAR,
-    issuer_arn        VARCHAR,
-    mfa_authenticated BOOLEAN,
-    source_ip         VARCHAR,
-    user_agent        VARCHAR,
+    source_ip         VARCHAR,  -- as recorded: an address, a service name or anything else
     error_code        VARCHAR,
-    error_message     VARCHAR,
     read_only         BOOLEAN,
+    mfa_authenticated BOOLEAN,
     login_result      VARCHAR,
     mfa_used          VARCHAR,
     failed            BOOLEAN NOT NULL,
-    bucket            VARCHAR,
     principal_key     BIGINT NOT NULL,
     role_key          BIGINT NOT NULL,
     account_key       BIGINT NOT NULL,
@@ -57,8 +48,7 @@ CREATE TABLE events (
     bucket_key        BIGINT NOT NULL,
     object_id         BIGINT NOT NULL,
     record_index      INTEGER NOT NULL,
-    batch_id          BIGINT NOT NULL,
-    raw               VARCHAR NOT NULL
+    batch_id          BIGINT NOT NULL
 );
 
 -- Relationships. Rows derived from events carry hourly success and
