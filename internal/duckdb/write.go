@@ -477,8 +477,8 @@ func appendRows(c driver.Conn, table string, rows [][]driver.Value) error {
 func callRow(c *graph.Call, objectID, batchID int64) []driver.Value {
 	return []driver.Value{
 		c.EventID, c.Time.UTC(), nullString(c.Source), nullString(c.Name), nullString(c.Type), nullString(c.Region),
-		nullString(c.RecipientAccount), nullString(c.Identity.Type), nullString(c.SourceIP), nullString(c.ErrorCode),
-		nullBool(c.ReadOnly), c.Identity.MFAAuthenticated, nullString(c.LoginResult), nullString(c.MFAUsed), c.Failed(),
+		nullString(c.RecipientAccount), nullString(c.IdentityType), nullString(c.SourceIP), nullString(c.ErrorCode),
+		nullBool(c.ReadOnly), c.MFAAuthenticated, nullString(c.LoginResult), nullString(c.MFAUsed), c.Failed,
 		c.PrincipalKey, c.RoleKey, c.AccountKey, c.IPKey, c.UAKey, c.AccessKeyKey, c.APIKey, c.BucketKey,
 		objectID, int32(c.Record), batchID,
 	}

@@ -9,21 +9,38 @@ import (
 	"github.com/trailhound/trailhound"
 )
 
-// Call is an API call with the keys of the entities it is attributed to.
-// A zero key means the call names no such entity.
+// Call is what the store keeps of an API call: the columns it filters on
+// and the keys of the entities the call is attributed to (zero when it
+// names no such entity). It copies what it keeps, so that the decoded
+// record, with its raw bytes, can be released as soon as the object is
+// decoded; the record itself stays in the object archive.
 type Call struct {
-	*trailhound.APICall
-	PrincipalKey int64
-	RoleKey      int64
-	AccountKey   int64
-	IPKey        int64
-	UAKey        int64
-	AccessKeyKey int64
-	APIKey       int64
-	BucketKey    int64
-	IP           string // canonical source address; empty when the source is not an address
-	Bucket       string
-	Record       int // index of the call in its object, from 1
+	EventID          string
+	Time             time.Time
+	Source           string
+	Name             string
+	Type             string
+	Region           string
+	RecipientAccount string
+	IdentityType     string
+	SourceIP         string // as recorded
+	ErrorCode        string
+	LoginResult      string
+	MFAUsed          string
+	ReadOnly         *bool
+	MFAAuthenticated bool
+	Failed           bool
+	PrincipalKey     int64
+	RoleKey          int64
+	AccountKey       int64
+	IPKey            int64
+	UAKey            int64
+	AccessKeyKey     int64
+	APIKey           int64
+	BucketKey        int64
+	IP               string // canonical source address; empty when the source is not an address
+	Bucket           string
+	Record           int // index of the call in its object, from 1
 }
 
 // Edge is a relationship established by one specific event, such as the
@@ -109,7 +126,27 @@ type Batch struct {
 	FlowRecords int64
 
 	seenEdge map[edgeID]int
+	interned map[string]string
 }
+
+// intern returns a copy of s shared by every equal value in the batch, for
+// the many repeated values of a log (event names, regions, accounts).
+func (b *Batch) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := b.interned[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	b.interned[v] = v
+	return v
+}
+
+var (
+	yes = true
+	no  = false
+)
 
 type edgeID struct {
 	kind     RelKind
@@ -123,6 +160,7 @@ func NewBatch() *Batch {
 		Flows:    map[FlowKey]*FlowAgg{},
 		IPs:      map[string]struct{}{},
 		seenEdge: map[edgeID]int{},
+		interned: map[string]string{},
 	}
 }
 
@@ -143,7 +181,10 @@ func (b *Batch) observe(ref trailhound.EntityRef, label, arn, account string, t 
 	key := ref.Key()
 	e := b.Entities[key]
 	if e == nil {
-		e = &Entity{Ref: ref, Key: key, Label: label, ARN: arn, Account: account, First: t, Last: t}
+		// Decoded strings may share memory with the whole raw record;
+		// copies let it go.
+		ref.ID = strings.Clone(ref.ID)
+		e = &Entity{Ref: ref, Key: key, Label: strings.Clone(label), ARN: strings.Clone(arn), Account: b.intern(account), First: t, Last: t}
 		b.Entities[key] = e
 		return key
 	}
@@ -197,7 +238,7 @@ func (b *Batch) fact(key int64, name, value string, t time.Time, eventID string)
 	if key == 0 || value == "" {
 		return
 	}
-	b.Facts = append(b.Facts, Fact{Key: key, Name: name, Value: value, Time: t, EventID: eventID})
+	b.Facts = append(b.Facts, Fact{Key: key, Name: name, Value: strings.Clone(value), Time: t, EventID: eventID})
 }
 
 func (b *Batch) ip(s string, t time.Time, account string) (string, int64) {
@@ -212,7 +253,18 @@ func (b *Batch) ip(s string, t time.Time, account string) (string, int64) {
 // APICall implements source.Sink.
 func (b *Batch) APICall(c *trailhound.APICall) error {
 	t := c.Time
-	call := Call{APICall: c, Record: len(b.Calls) + 1}
+	call := Call{
+		EventID: strings.Clone(c.EventID), Time: t, Source: b.intern(c.Source), Name: b.intern(c.Name), Type: b.intern(c.Type),
+		Region: b.intern(c.Region), RecipientAccount: b.intern(c.RecipientAccount), IdentityType: b.intern(c.Identity.Type),
+		SourceIP: b.intern(c.SourceIP), ErrorCode: b.intern(c.ErrorCode), LoginResult: b.intern(c.LoginResult), MFAUsed: b.intern(c.MFAUsed),
+		MFAAuthenticated: c.Identity.MFAAuthenticated, Failed: c.Failed(), Record: len(b.Calls) + 1,
+	}
+	if c.ReadOnly != nil {
+		call.ReadOnly = &no
+		if *c.ReadOnly {
+			call.ReadOnly = &yes
+		}
+	}
 	if c.Type == "AwsCloudTrailInsight" {
 		b.Calls = append(b.Calls, call)
 		return nil
@@ -226,7 +278,7 @@ func (b *Batch) APICall(c *trailhound.APICall) error {
 	}
 	if call.RoleKey != 0 {
 		b.edgeOnce(RelAssumedRole, call.PrincipalKey, call.RoleKey, t)
-		if call.RoleKey != 0 && call.AccountKey != 0 {
+		if call.AccountKey != 0 {
 			b.edgeOnce(RelInAccount, call.RoleKey, call.AccountKey, t)
 		}
 		// Instance profile sessions are named after the instance.
@@ -236,6 +288,7 @@ func (b *Batch) APICall(c *trailhound.APICall) error {
 		}
 	}
 	call.IP, call.IPKey = b.ip(c.SourceIP, t, a.Account.ID)
+	call.IP = b.intern(call.IP)
 	if c.UserAgent != "" {
 		call.UAKey = b.observe(trailhound.EntityRef{Type: trailhound.UserAgent, ID: c.UserAgent}, c.UserAgent, "", "", t)
 	}
@@ -244,16 +297,16 @@ func (b *Batch) APICall(c *trailhound.APICall) error {
 		b.edgeOnce(RelKeyOf, call.AccessKeyKey, call.PrincipalKey, t)
 	}
 	if c.Source != "" || c.Name != "" {
-		api := c.Source + ":" + c.Name
+		api := call.Source + ":" + call.Name
 		call.APIKey = b.observe(trailhound.EntityRef{Type: ApiNamespace, ID: api}, api, "", "", t)
 	}
 	if bucket := bucketOf(c); bucket != "" {
-		call.Bucket = bucket
-		call.BucketKey = b.observe(trailhound.EntityRef{Type: trailhound.S3Bucket, ID: bucket}, bucket, "arn:aws:s3:::"+bucket, "", t)
+		call.Bucket = b.intern(bucket)
+		call.BucketKey = b.observe(trailhound.EntityRef{Type: trailhound.S3Bucket, ID: call.Bucket}, call.Bucket, "arn:aws:s3:::"+call.Bucket, "", t)
 	}
 	b.Calls = append(b.Calls, call)
-	if !c.Failed() {
-		b.special(&call, a)
+	if !call.Failed {
+		b.special(&call, c, a)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 // special extracts what a few successful calls establish beyond the caller's
 // own activity: sessions and their origin, created users, keys, roles,
 // instances and buckets.
-func (b *Batch) special(c *Call, a Actors) {
+func (b *Batch) special(c *Call, api *trailhound.APICall, a Actors) {
 	t := c.Time
 	acct := a.Account.ID
 	if c.RecipientAccount != "" {
@@ -29,7 +29,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				AccessKeyID string `json:"accessKeyId"`
 			} `json:"credentials"`
 		}
-		if !decode(c.ResponseElements, &r) {
+		if !decode(api.ResponseElements, &r) {
 			return
 		}
 		sess, role, ok := SessionRef(r.AssumedRoleUser.AssumedRoleID)
@@ -64,7 +64,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				AccessKeyID string `json:"accessKeyId"`
 			} `json:"credentials"`
 		}
-		if !decode(c.ResponseElements, &r) || r.FederatedUser.FederatedUserID == "" {
+		if !decode(api.ResponseElements, &r) || r.FederatedUser.FederatedUserID == "" {
 			return
 		}
 		fu := trailhound.EntityRef{Type: trailhound.FederatedUser, ID: r.FederatedUser.FederatedUserID}
@@ -80,7 +80,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				AccessKeyID string `json:"accessKeyId"`
 			} `json:"credentials"`
 		}
-		if decode(c.ResponseElements, &r) && r.Credentials.AccessKeyID != "" {
+		if decode(api.ResponseElements, &r) && r.Credentials.AccessKeyID != "" {
 			kk := b.observe(trailhound.EntityRef{Type: trailhound.AccessKey, ID: r.Credentials.AccessKeyID}, r.Credentials.AccessKeyID, "", acct, t)
 			b.edge(RelKeyOf, kk, c.PrincipalKey, t, c.EventID)
 		}
@@ -93,7 +93,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				CreateDate string `json:"createDate"`
 			} `json:"user"`
 		}
-		if !decode(c.ResponseElements, &r) || r.User.UserID == "" {
+		if !decode(api.ResponseElements, &r) || r.User.UserID == "" {
 			return
 		}
 		uk := b.observe(trailhound.EntityRef{Type: trailhound.AwsUser, ID: r.User.UserID}, r.User.UserName, r.User.ARN, firstNonEmpty(arnAccount(r.User.ARN), acct), t)
@@ -107,7 +107,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				TrustDoc string `json:"assumeRolePolicyDocument"`
 			} `json:"role"`
 		}
-		if !decode(c.ResponseElements, &r) || r.Role.RoleID == "" {
+		if !decode(api.ResponseElements, &r) || r.Role.RoleID == "" {
 			return
 		}
 		rk := b.observe(trailhound.EntityRef{Type: trailhound.AwsRole, ID: r.Role.RoleID}, r.Role.RoleName, r.Role.ARN, firstNonEmpty(arnAccount(r.Role.ARN), acct), t)
@@ -121,7 +121,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				Status      string `json:"status"`
 			} `json:"accessKey"`
 		}
-		if !decode(c.ResponseElements, &r) || r.AccessKey.AccessKeyID == "" {
+		if !decode(api.ResponseElements, &r) || r.AccessKey.AccessKeyID == "" {
 			return
 		}
 		kk := b.observe(trailhound.EntityRef{Type: trailhound.AccessKey, ID: r.AccessKey.AccessKeyID}, r.AccessKey.AccessKeyID, "", acct, t)
@@ -143,7 +143,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				} `json:"items"`
 			} `json:"instancesSet"`
 		}
-		if !decode(c.ResponseElements, &r) {
+		if !decode(api.ResponseElements, &r) {
 			return
 		}
 		for _, it := range r.InstancesSet.Items {
@@ -168,7 +168,7 @@ func (b *Batch) special(c *Call, a Actors) {
 				} `json:"items"`
 			} `json:"instancesSet"`
 		}
-		if !decode(c.ResponseElements, &r) {
+		if !decode(api.ResponseElements, &r) {
 			return
 		}
 		for _, it := range r.InstancesSet.Items {

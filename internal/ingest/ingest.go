@@ -310,7 +310,7 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 				records.Add(v)
 			}
 		}
-		if pendingRecords >= commitAt || len(pending.objs) >= 4096 {
+		if pendingRecords >= commitAt || len(pending.objs) >= 8192 {
 			flush()
 		}
 	}
@@ -350,7 +350,8 @@ func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded
 		return d
 	}
 	defer rc.Close()
-	raw := bufio.NewReaderSize(rc, 64<<10)
+	raw := getReader(&rawReaders, rc, 64<<10)
+	defer rawReaders.Put(raw)
 	magic, _ := raw.Peek(2)
 	gz := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 	h := sha256.New()
@@ -365,7 +366,8 @@ func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded
 		stream = io.TeeReader(stream, pending)
 	}
 	counted := &countingReader{r: stream}
-	br := bufio.NewReaderSize(counted, 256<<10)
+	br := getReader(&compressedReaders, counted, 256<<10)
+	defer compressedReaders.Put(br)
 	var content io.Reader = br
 	key := l.obj.Key
 	// readFailure describes an error of the stream itself, rather than of
@@ -378,17 +380,23 @@ func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded
 		return &trailhound.DecodeError{Object: name, Pos: trailhound.Position{Offset: counted.n}, Reason: "cannot read content", Err: err}
 	}
 	if gz {
-		zr, err := gzip.NewReader(br)
+		var zr *gzip.Reader
+		if pooled, ok := gzipReaders.Get().(*gzip.Reader); ok {
+			zr, err = pooled, pooled.Reset(br)
+		} else {
+			zr, err = gzip.NewReader(br)
+		}
 		if err != nil {
 			d.err = &trailhound.DecodeError{Object: name, Reason: "invalid gzip header", Err: err}
 			return d
 		}
-		defer zr.Close()
+		defer gzipReaders.Put(zr)
 		content = zr
 	}
 	key = strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ")
-	cr := bufio.NewReaderSize(content, 256<<10)
-	head, err := cr.Peek(64 << 10)
+	cr := getReader(&contentReaders, content, 256<<10)
+	defer contentReaders.Put(cr)
+	head, err := cr.Peek(headSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		d.err = readFailure(err)
 		d.bytes = counted.n
@@ -442,6 +450,22 @@ func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded
 		}
 	}
 	return d
+}
+
+// headSize is how much decompressed content decoders see to recognize an
+// object; they cope with a head that ends inside a record.
+const headSize = 16 << 10
+
+// Buffers are reused across objects: allocating and clearing them for each
+// of many small objects costs more than reading them.
+var rawReaders, compressedReaders, contentReaders, gzipReaders sync.Pool
+
+func getReader(p *sync.Pool, r io.Reader, size int) *bufio.Reader {
+	if br, ok := p.Get().(*bufio.Reader); ok {
+		br.Reset(r)
+		return br
+	}
+	return bufio.NewReaderSize(r, size)
 }
 
 // describe gives a hint about content no decoder recognized.

@@ -46,7 +46,7 @@ type Decoder interface {
 	Source() trailhound.Source
 	// Detect says whether the object is in this decoder's format, from its
 	// key (path or URI, with any .gz suffix removed) and its first bytes
-	// (up to 64 KiB, decompressed).
+	// (up to 16 KiB, decompressed; it may end inside a record).
 	Detect(key string, head []byte) Confidence
 	// Decode reads r to the end and emits every record to sink. Errors in
 	// the content are *trailhound.DecodeError naming key and the position;
