@@ -54,7 +54,7 @@ demo: build geoip
 	TRAILHOUND_GEOIP_DIR=$(GEOIP_DIR) ./$(BIN) demo
 
 bench: build
-	bash scripts/bench.sh
+	$(GO) run ./scripts/bench -bin $(BIN)
 
 clean:
 	rm -rf bin trailhound-data

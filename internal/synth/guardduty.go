@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-
-	"github.com/trailhound/trailhound"
 )
 
 // finding is a GuardDuty finding: one id, exported again each time
@@ -25,7 +23,6 @@ type finding struct {
 	addInfo  string // service.additionalInfo.value, a JSON document as a string
 	versions []*findingVersion
 	scen     *scenarioRun
-	entities []trailhound.EntityRef
 }
 
 // findingVersion is one export of a finding.

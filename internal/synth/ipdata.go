@@ -91,7 +91,6 @@ var (
 	attackerIPVolume    = host{"89.248.165.74", netInfo{202425, "IP Volume inc", "NL", "Netherlands", "Amsterdam", 52.3676, 4.9041}}
 	attackerVultrTokyo  = host{"45.32.9.163", netInfo{20473, "The Constant Company, LLC", "JP", "Japan", "Shinagawa", 35.6092, 139.73}}
 	attackerChinanet    = host{"218.92.0.112", netInfo{4134, "Chinanet", "CN", "China", "Nanjing", 31.7762, 118.842}}
-	attackerChinanet2   = host{"61.177.172.140", netInfo{4134, "Chinanet", "CN", "China", "Nanjing", 32.0607, 118.763}}
 	attackerLinodeFRA   = host{"139.162.130.8", netInfo{63949, "Akamai Technologies, Inc.", "DE", "Germany", "Frankfurt am Main", 50.1109, 8.6821}}
 	torExitBerlin       = host{"185.220.101.34", netInfo{60729, "Stiftung Erneuerbare Freiheit", "DE", "Germany", "Berlin", 52.52, 13.405}}
 	torExitStockholm    = host{"171.25.193.78", netInfo{198093, "Foreningen for digitala fri- och rattigheter", "SE", "Sweden", "Stockholm", 59.3327, 18.0656}}

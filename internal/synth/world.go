@@ -665,17 +665,6 @@ func (w *world) account(kind string) *account {
 	return nil
 }
 
-// workloadAccounts lists accounts that run applications.
-func (w *world) workloadAccounts() []*account {
-	var out []*account
-	for _, a := range w.accounts {
-		if a.isWorkload() {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 func (a *account) user(name string) *iamUser {
 	for _, u := range a.users {
 		if u.Name == name {

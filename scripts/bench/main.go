@@ -1,0 +1,168 @@
+// Command bench measures end-to-end ingest throughput on generated corpora
+// and compares it, in the same run, with DuckDB's own read_json loading the
+// same CloudTrail files into an equivalent table. Run it with `make bench`.
+//
+// It prints one line per measurement and, with -json, a JSON document.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/trailhound/trailhound/internal/objstore"
+	"github.com/trailhound/trailhound/internal/synth"
+)
+
+type result struct {
+	Name          string  `json:"name"`
+	Records       int64   `json:"records"`
+	Bytes         int64   `json:"bytes"`
+	Seconds       float64 `json:"seconds"`
+	RecordsPerSec float64 `json:"recordsPerSecond"`
+	MBPerSec      float64 `json:"mbPerSecond"`
+	PeakRSSMiB    float64 `json:"peakRssMiB"`
+}
+
+func main() {
+	dir := flag.String("dir", "bench-data", "where corpora are generated (kept between runs) and stores are written")
+	bin := flag.String("bin", "bin/trailhound", "the trailhound binary to measure")
+	ctPerDay := flag.Int("cloudtrail-per-day", 350_000, "CloudTrail events per day of the CloudTrail corpus (3 days)")
+	flowsPerDay := flag.Int("flows-per-day", 5_000_000, "VPC flow records per day of the flow corpus (2 days)")
+	asJSON := flag.Bool("json", false, "print results as JSON")
+	flag.Parse()
+	ctx := context.Background()
+	ctDir := filepath.Join(*dir, fmt.Sprintf("cloudtrail-%d", *ctPerDay))
+	flowDir := filepath.Join(*dir, fmt.Sprintf("vpcflow-%d", *flowsPerDay))
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	must(generate(ctx, ctDir, synth.Config{Seed: 7, Days: 3, Start: start, EventsPerDay: *ctPerDay, FlowsPerDay: 1}))
+	must(generate(ctx, flowDir, synth.Config{Seed: 8, Days: 2, Start: start, EventsPerDay: 1_000, FlowsPerDay: *flowsPerDay}))
+
+	var results []result
+	ct, err := ingest(*bin, filepath.Join(*dir, "store-cloudtrail"), filepath.Join(ctDir, "AWSLogs"), "cloudtrail")
+	must(err)
+	results = append(results, ct)
+	ref, err := readJSON(ctx, filepath.Join(ctDir, "AWSLogs"))
+	must(err)
+	results = append(results, ref)
+	flows, err := ingest(*bin, filepath.Join(*dir, "store-vpcflow"), filepath.Join(flowDir, "AWSLogs"), "vpcflow")
+	must(err)
+	results = append(results, flows)
+
+	ratio := ct.RecordsPerSec / ref.RecordsPerSec
+	if *asJSON {
+		json.NewEncoder(os.Stdout).Encode(map[string]any{"results": results, "cloudtrailVsReadJSON": ratio, "cpus": runtime.NumCPU()})
+		return
+	}
+	fmt.Printf("%-34s %12s %10s %12s %9s %10s\n", "measurement", "records", "seconds", "records/s", "MB/s", "peak RSS")
+	for _, r := range results {
+		rss := "-"
+		if r.PeakRSSMiB > 0 {
+			rss = fmt.Sprintf("%.0f MiB", r.PeakRSSMiB)
+		}
+		fmt.Printf("%-34s %12d %10.2f %12.0f %9.1f %10s\n", r.Name, r.Records, r.Seconds, r.RecordsPerSec, r.MBPerSec, rss)
+	}
+	fmt.Printf("CloudTrail end-to-end ingest vs DuckDB read_json: %.2fx (%d CPUs)\n", ratio, runtime.NumCPU())
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// generate writes a corpus unless a complete one is already there.
+func generate(ctx context.Context, dir string, cfg synth.Config) error {
+	if _, err := os.Stat(filepath.Join(dir, "truth.json")); err == nil {
+		return nil
+	}
+	os.RemoveAll(dir)
+	w, err := objstore.NewWriter(ctx, dir, objstore.Options{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "generating %s ...\n", dir)
+	_, err = synth.Generate(ctx, cfg, w, nil)
+	return err
+}
+
+// ingest runs the binary on a fresh data directory and reads its summary.
+func ingest(bin, data, src, source string) (result, error) {
+	os.RemoveAll(data)
+	cmd := exec.Command(bin, "ingest", "--json", "--data", data, src)
+	cmd.Stderr = os.Stderr
+	began := time.Now()
+	out, err := cmd.Output()
+	if err != nil {
+		return result{}, fmt.Errorf("ingest %s: %w", src, err)
+	}
+	secs := time.Since(began).Seconds()
+	var sum struct {
+		Events map[string]int64 `json:"events"`
+		Bytes  int64            `json:"bytes"`
+	}
+	if err := json.Unmarshal(out, &sum); err != nil {
+		return result{}, fmt.Errorf("ingest summary: %w", err)
+	}
+	rss := 0.0
+	if u, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = float64(u.Maxrss) / 1024
+	}
+	n := sum.Events[source]
+	return result{Name: "trailhound ingest " + source, Records: n, Bytes: sum.Bytes, Seconds: secs,
+		RecordsPerSec: float64(n) / secs, MBPerSec: float64(sum.Bytes) / secs / 1e6, PeakRSSMiB: rss}, nil
+}
+
+// readJSON loads the CloudTrail files with DuckDB's read_json into a table
+// of the columns Trailhound keeps per event (the reference).
+func readJSON(ctx context.Context, src string) (result, error) {
+	dbDir, err := os.MkdirTemp("", "bench-readjson-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dbDir)
+	db, err := sql.Open("duckdb", filepath.Join(dbDir, "ref.duckdb"))
+	if err != nil {
+		return result{}, err
+	}
+	defer db.Close()
+	var size int64
+	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.Contains(p, "/CloudTrail/") {
+			size += info.Size()
+		}
+		return nil
+	})
+	glob := filepath.Join(src, "**", "*_CloudTrail_*.json.gz")
+	q := `CREATE TABLE ref AS
+SELECT r->>'eventID' AS event_id, (r->>'eventTime')::TIMESTAMP AS event_time, r->>'eventSource' AS event_source,
+       r->>'eventName' AS event_name, r->>'eventType' AS event_type, r->>'awsRegion' AS aws_region,
+       r->>'recipientAccountId' AS recipient_account, r->'userIdentity'->>'type' AS identity_type,
+       r->'userIdentity'->>'principalId' AS principal_id, r->'userIdentity'->>'arn' AS principal_arn,
+       r->'userIdentity'->>'accessKeyId' AS access_key_id, r->>'sourceIPAddress' AS source_ip,
+       r->>'userAgent' AS user_agent, r->>'errorCode' AS error_code, (r->>'readOnly')::BOOLEAN AS read_only
+FROM (SELECT unnest(Records) AS r FROM read_json('` + strings.ReplaceAll(glob, "'", "''") + `', columns = {Records: 'JSON[]'}, format = 'unstructured', maximum_object_size = 268435456))`
+	began := time.Now()
+	if _, err := db.ExecContext(ctx, q); err != nil {
+		return result{}, fmt.Errorf("read_json: %w", err)
+	}
+	secs := time.Since(began).Seconds()
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ref`).Scan(&n); err != nil {
+		return result{}, err
+	}
+	return result{Name: "duckdb read_json (reference)", Records: n, Bytes: size, Seconds: secs,
+		RecordsPerSec: float64(n) / secs, MBPerSec: float64(size) / secs / 1e6}, nil
+}
