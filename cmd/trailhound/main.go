@@ -47,6 +47,7 @@ type environment struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "generate a demo organization with incidents in it and ingest it", runDemo},
 		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
 		{"stats", "count the events and entities stored", runStats},
 		{"gen", "write synthetic AWS logs of an organization with attack scenarios", runGen},
