@@ -39,6 +39,7 @@ Scenarios: `+demoScenarios+`.`)
 	logs := filepath.Join(*data, "logs")
 	truthPath := filepath.Join(logs, "truth.json")
 	log := newLogger(env, *asJSON)
+	limitMemory(env)
 
 	if _, err := os.Stat(truthPath); err != nil {
 		scen, _ := synth.ParseScenarios(demoScenarios)

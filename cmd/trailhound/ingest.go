@@ -53,6 +53,7 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 		return exitUsage
 	}
 	log := newLogger(env, *asJSON)
+	limitMemory(env)
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {

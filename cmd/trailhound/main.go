@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -95,4 +96,14 @@ Commands:
 Run "trailhound <command> --help" for a command's flags.
 Data is kept in ./trailhound-data unless --data or TRAILHOUND_DATA says otherwise.
 `)
+}
+
+// limitMemory keeps the heap of a long ingest near what the work needs
+// rather than letting it grow to twice the live data between collections,
+// so that ingest stays within its memory budget whatever the corpus size.
+// GOMEMLIMIT overrides it.
+func limitMemory(env *environment) {
+	if env.getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(384 << 20)
+	}
 }

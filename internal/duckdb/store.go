@@ -71,7 +71,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	}
 	// DuckDB takes 80% of the machine's memory by default; a tool that
 	// runs beside others should not. Queries that need more spill to disk.
-	if _, err := db.ExecContext(ctx, `SET memory_limit = '512MB'`); err != nil {
+	if _, err := db.ExecContext(ctx, `SET memory_limit = '320MB'`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}

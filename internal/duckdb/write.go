@@ -358,8 +358,8 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 				asn, known = w.newIPs[key]
 			}
 			if !known {
-				var info graph.IPInfo
-				if w.enrich != nil {
+				info, looked := st.batch.IPInfo[ip]
+				if !looked && w.enrich != nil {
 					info = w.enrich(ip)
 				}
 				if info.Class == "" {
@@ -375,10 +375,11 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 			}
 		}
 	}
-	// Every address seen in this write is linked to its autonomous system
-	// with the times it was seen in this write, whether it was enriched
-	// now or before, so that the result does not depend on which write saw
-	// an address first.
+	// The autonomous system of every address seen in this write is
+	// observed with the times the address was seen, whether the address
+	// was enriched now or before, so that the result does not depend on
+	// which write saw an address first. Which system an address belongs
+	// to is ip_info's asn column; it is not repeated as relationships.
 	for key, asn := range asIPs {
 		ent := merged[key]
 		if ent == nil {
@@ -396,7 +397,6 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 				m.Last = ent.Last
 			}
 		}
-		edges = append(edges, []driver.Value{string(graph.RelInAS), key, ak, graph.Hour(ent.First), int64(0), int64(0), ent.First.UTC(), ent.Last.UTC(), nil, w.batchID})
 	}
 	keys := make([]int64, 0, len(merged))
 	for k := range merged {

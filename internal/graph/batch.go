@@ -122,6 +122,9 @@ type Batch struct {
 	// IPs are the distinct canonical addresses the object names, for
 	// enrichment.
 	IPs map[string]struct{}
+	// IPInfo holds the enrichment of IPs when the decoding worker looked
+	// them up already, which spreads lookups over the workers.
+	IPInfo map[string]IPInfo
 	// FlowRecords counts flow log records, NODATA and SKIPDATA included.
 	FlowRecords int64
 

@@ -97,21 +97,15 @@ func cloneKey(k FlowKey) FlowKey {
 // one side is private; when both or neither are, the side with the lower
 // port is taken as the server and the flow as ingress to it.
 func orient(f *trailhound.Flow) (local, remote string, localPort, remotePort int, dir string) {
-	src, _, srcOK := canonicalFast(f.SrcAddr)
-	dst, _, dstOK := canonicalFast(f.DstAddr)
-	if !srcOK {
-		src = ""
-	}
-	if !dstOK {
-		dst = ""
-	}
+	src, srcAddr, _ := canonicalFast(f.SrcAddr)
+	dst, dstAddr, _ := canonicalFast(f.DstAddr)
 	switch f.Direction {
 	case "ingress":
 		return dst, src, f.DstPort, f.SrcPort, "ingress"
 	case "egress":
 		return src, dst, f.SrcPort, f.DstPort, "egress"
 	}
-	sp, dp := isPrivate(src), isPrivate(dst)
+	sp, dp := isPrivate(srcAddr), isPrivate(dstAddr)
 	switch {
 	case sp && !dp:
 		return src, dst, f.SrcPort, f.DstPort, "egress"
@@ -156,12 +150,8 @@ func canonicalFast(s string) (string, netip.Addr, bool) {
 	return addr.String(), addr, true
 }
 
-func isPrivate(s string) bool {
-	if s == "" {
-		return false
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
+func isPrivate(a netip.Addr) bool {
+	if !a.IsValid() {
 		return false
 	}
 	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || cgnat.Contains(a.Unmap())

@@ -25,7 +25,6 @@ const (
 	RelInAccount     RelKind = "in_account"       // any AWS principal or resource → AwsAccount
 	RelFindingOf     RelKind = "finding_involves" // Finding → entity
 	RelConnected     RelKind = "connected"        // IpAddress ↔ Ec2Instance, from flow logs (stored as flows)
-	RelInAS          RelKind = "in_as"            // IpAddress → AutonomousSystem
 	RelCreated       RelKind = "created"          // principal → entity it created (user, access key, instance, bucket)
 )
 
@@ -55,6 +54,5 @@ var Kinds = []Kind{
 	{RelInAccount, principals, []trailhound.Namespace{trailhound.AwsAccount}, "the account a principal belongs to", false},
 	{RelFindingOf, []trailhound.Namespace{trailhound.FindingEntity}, nil, "a GuardDuty finding names the entity", false},
 	{RelConnected, []trailhound.Namespace{trailhound.IPAddress}, []trailhound.Namespace{trailhound.Ec2Instance}, "VPC flows, with bytes and packets by port, protocol, direction and action", false},
-	{RelInAS, []trailhound.Namespace{trailhound.IPAddress}, []trailhound.Namespace{trailhound.AutonomousSystem}, "the autonomous system announcing the address", false},
 	{RelCreated, principals, []trailhound.Namespace{trailhound.AwsUser, trailhound.AccessKey, trailhound.Ec2Instance, trailhound.S3Bucket, trailhound.AwsRole}, "principal created the entity", false},
 }

@@ -59,7 +59,7 @@ type Options struct {
 	// Progress, if set, is called about five times a second and once at
 	// the end with the counters so far.
 	Progress func(Progress)
-	// Enrich geolocates addresses the store has not seen.
+	// Enrich geolocates addresses. Workers call it concurrently.
 	Enrich graph.Enricher
 	// Archive, if set, keeps a copy of every object stored, so that the
 	// raw records stay available after the source is gone.
@@ -213,6 +213,12 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 			defer wg.Done()
 			for l := range jobs {
 				d := decodeObject(ctx, l, opts.Archive)
+				if d.batch != nil && opts.Enrich != nil {
+					d.batch.IPInfo = make(map[string]graph.IPInfo, len(d.batch.IPs))
+					for ip := range d.batch.IPs {
+						d.batch.IPInfo[ip] = opts.Enrich(ip)
+					}
+				}
 				select {
 				case results <- d:
 				case <-ctx.Done():
