@@ -282,97 +282,72 @@ func (w *writer) dropStored(ctx context.Context, work []*staged) error {
 	return nil
 }
 
-// appendAll appends every staged row through DuckDB appenders.
+// appendAll appends every staged row through DuckDB appenders, one table
+// after the other, computing rows as it goes rather than holding them all.
 func (w *writer) appendAll(c driver.Conn, work []*staged) error {
-	ev, err := duckdb.NewAppenderFromConn(c, "", "events")
-	if err != nil {
-		return fmt.Errorf("duckdb: appender events: %w", err)
-	}
-	for _, st := range work {
-		for _, call := range st.calls {
-			if err := ev.AppendRow(callRow(call, st.objectID, w.batchID)...); err != nil {
-				ev.Close()
-				return fmt.Errorf("duckdb: append event %s: %w", call.EventID, err)
+	err := appendTable(c, "events", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for _, call := range st.calls {
+				if err := add(callRow(call, st.objectID, w.batchID)...); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	if err := ev.Close(); err != nil {
-		return fmt.Errorf("duckdb: append events: %w", err)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 
-	var edges, entities, facts, flows, findings, ips [][]driver.Value
-	merged := map[int64]*graph.Entity{}
+	// Addresses first: enrichment decides which autonomous systems the
+	// entities of this write include.
 	asIPs := map[int64]uint32{}  // address key → AS number, for addresses of this write
 	asOrg := map[uint32]string{} // AS number → organization, for addresses enriched now
-	for _, st := range work {
-		for _, e := range st.batch.Edges {
-			if e.EventID != "" && st.dupIDs[e.EventID] {
-				continue
+	err = appendTable(c, "ip_info", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for ip := range st.batch.IPs {
+				key := trailhound.EntityRef{Type: trailhound.IPAddress, ID: ip}.Key()
+				asn, known := w.s.knownIPs[key]
+				if !known {
+					asn, known = w.newIPs[key]
+				}
+				if !known {
+					info, looked := st.batch.IPInfo[ip]
+					if !looked && w.enrich != nil {
+						info = w.enrich(ip)
+					}
+					if info.Class == "" {
+						info.Class = "unknown"
+					}
+					asn = info.ASN
+					w.newIPs[key] = asn
+					asOrg[asn] = info.ASOrg
+					located := info.Country != "" || info.City != ""
+					if err := add(key, ip, info.Class, nullString(info.Country), nullString(info.CountryName), nullString(info.Region), nullString(info.City),
+						nullFloat(info.Latitude, located), nullFloat(info.Longitude, located), nullASN(info.ASN), nullString(info.ASOrg)); err != nil {
+						return err
+					}
+				}
+				if asn != 0 {
+					asIPs[key] = asn
+				}
 			}
-			var evID any
-			var n int64
-			if e.EventID != "" {
-				evID, n = e.EventID, 1
-			}
-			edges = append(edges, []driver.Value{string(e.Kind), e.Src, e.Dst, graph.Hour(e.First), n, int64(0), e.First.UTC(), e.Last.UTC(), evID, w.batchID})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	merged := map[int64]*graph.Entity{}
+	for _, st := range work {
 		for k, e := range st.batch.Entities {
 			if m := merged[k]; m != nil {
-				if e.First.Before(m.First) {
-					m.First = e.First
-				}
-				if e.Last.After(m.Last) {
-					m.Last = e.Last
-				}
-				if m.Label == "" {
-					m.Label = e.Label
-				}
-				if m.ARN == "" {
-					m.ARN = e.ARN
-				}
-				if m.Account == "" {
-					m.Account = e.Account
-				}
+				mergeEntity(m, e)
 				continue
 			}
 			cp := *e
 			merged[k] = &cp
-		}
-		for _, f := range st.batch.Facts {
-			if f.EventID != "" && st.dupIDs[f.EventID] {
-				continue
-			}
-			facts = append(facts, []driver.Value{f.Key, f.Name, f.Value, f.Time.UTC(), nullString(f.EventID), w.batchID})
-		}
-		for k, a := range st.batch.Flows {
-			flows = append(flows, flowRow(k, a, st.objectID, w.batchID))
-		}
-		for _, f := range st.findings {
-			findings = append(findings, findingRow(f, st.objectID, w.batchID))
-		}
-		for ip := range st.batch.IPs {
-			ref := trailhound.EntityRef{Type: trailhound.IPAddress, ID: ip}
-			key := ref.Key()
-			asn, known := w.s.knownIPs[key]
-			if !known {
-				asn, known = w.newIPs[key]
-			}
-			if !known {
-				info, looked := st.batch.IPInfo[ip]
-				if !looked && w.enrich != nil {
-					info = w.enrich(ip)
-				}
-				if info.Class == "" {
-					info.Class = "unknown"
-				}
-				asn = info.ASN
-				w.newIPs[key] = asn
-				asOrg[asn] = info.ASOrg
-				ips = append(ips, []driver.Value{key, ip, info.Class, nullString(info.Country), nullString(info.CountryName), nullString(info.Region), nullString(info.City), nullFloat(info.Latitude, info.Country != "" || info.City != ""), nullFloat(info.Longitude, info.Country != "" || info.City != ""), nullASN(info.ASN), nullString(info.ASOrg)})
-			}
-			if asn != 0 {
-				asIPs[key] = asn
-			}
 		}
 	}
 	// The autonomous system of every address seen in this write is
@@ -387,15 +362,11 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 		}
 		asRef := trailhound.EntityRef{Type: trailhound.AutonomousSystem, ID: fmt.Sprintf("AS%d", asn)}
 		ak := asRef.Key()
-		if m := merged[ak]; m == nil {
-			merged[ak] = &graph.Entity{Ref: asRef, Key: ak, Label: asOrg[asn], First: ent.First, Last: ent.Last}
+		as := &graph.Entity{Ref: asRef, Key: ak, Label: asOrg[asn], First: ent.First, Last: ent.Last}
+		if m := merged[ak]; m != nil {
+			mergeEntity(m, as)
 		} else {
-			if ent.First.Before(m.First) {
-				m.First = ent.First
-			}
-			if ent.Last.After(m.Last) {
-				m.Last = ent.Last
-			}
+			merged[ak] = as
 		}
 	}
 	keys := make([]int64, 0, len(merged))
@@ -403,17 +374,112 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	for _, k := range keys {
-		e := merged[k]
-		entities = append(entities, []driver.Value{k, string(e.Ref.Type), e.Ref.ID, nullString(e.Label), nullString(e.ARN), nullString(e.Account), e.First.UTC(), e.Last.UTC(), w.batchID})
-	}
-	for _, t := range []struct {
-		name string
-		rows [][]driver.Value
-	}{{"edges", edges}, {"entities", entities}, {"facts", facts}, {"flows", flows}, {"findings", findings}, {"ip_info", ips}} {
-		if err := appendRows(c, t.name, t.rows); err != nil {
-			return err
+	err = appendTable(c, "entities", func(add func(...driver.Value) error) error {
+		for _, k := range keys {
+			e := merged[k]
+			if err := add(k, string(e.Ref.Type), e.Ref.ID, nullString(e.Label), nullString(e.ARN), nullString(e.Account), e.First.UTC(), e.Last.UTC(), w.batchID); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = appendTable(c, "edges", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for _, e := range st.batch.Edges {
+				if e.EventID != "" && st.dupIDs[e.EventID] {
+					continue
+				}
+				var evID any
+				var n int64
+				if e.EventID != "" {
+					evID, n = e.EventID, 1
+				}
+				if err := add(string(e.Kind), e.Src, e.Dst, graph.Hour(e.First), n, int64(0), e.First.UTC(), e.Last.UTC(), evID, w.batchID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = appendTable(c, "facts", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for _, f := range st.batch.Facts {
+				if f.EventID != "" && st.dupIDs[f.EventID] {
+					continue
+				}
+				if err := add(f.Key, f.Name, f.Value, f.Time.UTC(), nullString(f.EventID), w.batchID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = appendTable(c, "flows", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for k, a := range st.batch.Flows {
+				if err := add(flowRow(k, a, st.objectID, w.batchID)...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return appendTable(c, "findings", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for _, f := range st.findings {
+				if err := add(findingRow(f, st.objectID, w.batchID)...); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// mergeEntity folds observation e into m.
+func mergeEntity(m, e *graph.Entity) {
+	if e.First.Before(m.First) {
+		m.First = e.First
+	}
+	if e.Last.After(m.Last) {
+		m.Last = e.Last
+	}
+	if m.Label == "" {
+		m.Label = e.Label
+	}
+	if m.ARN == "" {
+		m.ARN = e.ARN
+	}
+	if m.Account == "" {
+		m.Account = e.Account
+	}
+}
+
+// appendTable opens an appender on table and lets fill add rows to it.
+func appendTable(c driver.Conn, table string, fill func(add func(...driver.Value) error) error) error {
+	a, err := duckdb.NewAppenderFromConn(c, "", table)
+	if err != nil {
+		return fmt.Errorf("duckdb: appender %s: %w", table, err)
+	}
+	err = fill(func(row ...driver.Value) error { return a.AppendRow(row...) })
+	if err != nil {
+		a.Close()
+		return fmt.Errorf("duckdb: append %s: %w", table, err)
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("duckdb: append %s: %w", table, err)
 	}
 	return nil
 }

@@ -474,12 +474,20 @@ func getReader(p *sync.Pool, r io.Reader, size int) *bufio.Reader {
 	return bufio.NewReaderSize(r, size)
 }
 
-// describe gives a hint about content no decoder recognized.
+// describe gives a hint about content no decoder recognized: binary, or
+// how the text begins.
 func describe(head []byte) string {
 	if len(head) > 0 && !isText(head) {
 		return " (binary data)"
 	}
-	return ""
+	start := strings.TrimSpace(string(head[:min(len(head), 256)]))
+	if i := strings.IndexByte(start, '\n'); i >= 0 {
+		start = start[:i]
+	}
+	if len(start) > 60 {
+		start = start[:60] + "..."
+	}
+	return fmt.Sprintf(" (content begins %q)", start)
 }
 
 func isText(b []byte) bool {

@@ -70,6 +70,35 @@ func TestSyntheticOrganization(t *testing.T) {
 			}
 		}
 	}
+	// Role chaining across accounts: each session of the lateral movement
+	// was started by the previous one, the first by the compromised user.
+	for _, s := range truth.Scenarios {
+		if s.Name != "cross-account-lateral-movement" {
+			continue
+		}
+		var prev trailhound.EntityRef
+		var sessions int
+		for _, e := range s.Entities {
+			ref, _ := trailhound.ParseEntityRef(e)
+			switch ref.Type {
+			case trailhound.AwsUser:
+				if prev.IsZero() {
+					prev = ref
+				}
+			case trailhound.AwsRoleSession:
+				sessions++
+				var n int
+				err := st.DB().QueryRow(`SELECT count(*) FROM edges WHERE kind = 'started_by' AND src = ? AND dst = ?`, ref.Key(), prev.Key()).Scan(&n)
+				if err != nil || n == 0 {
+					t.Errorf("lateral movement: %s is not linked as started by %s", ref, prev)
+				}
+				prev = ref
+			}
+		}
+		if sessions < 2 {
+			t.Errorf("lateral movement names %d sessions, want a chain", sessions)
+		}
+	}
 	// Every entity a finding names (other than addresses outside the
 	// organization, and the account) appears in the logs too.
 	var orphans int
