@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -26,12 +29,15 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 	fs := newFlagSet(env, "demo", "", `
 First run: generate a small AWS organization (three days of ordinary activity
 with incidents hidden in it), ingest it into a data directory with a
-progress bar, and say where to begin the investigation. A second run reuses
-what exists.
+progress bar, say where to begin the investigation, and serve the API over
+it (like "trailhound serve") until interrupted. A second run reuses what
+exists.
 
 Scenarios: `+demoScenarios+`.`)
 	data := fs.String("data", envOr(env, "TRAILHOUND_DEMO_DATA", "./trailhound-demo"), "data directory of the demo (env TRAILHOUND_DEMO_DATA)")
-	asJSON := fs.Bool("json", false, "print a JSON summary on stdout")
+	asJSON := fs.Bool("json", false, "print a JSON summary on stdout (and do not serve)")
+	serve := fs.Bool("serve", true, "serve the API once the data is ingested")
+	listen := fs.String("listen", envOr(env, "TRAILHOUND_LISTEN", "127.0.0.1:8080"), "address to serve on (env TRAILHOUND_LISTEN)")
 	geo := geoFlags(env, fs)
 	if code, ok := parse(fs, args, env); !ok {
 		return code
@@ -70,13 +76,15 @@ Scenarios: `+demoScenarios+`.`)
 		fmt.Fprintf(env.stderr, "trailhound demo: %v\n", err)
 		return exitUsage
 	}
+	closeGeo = sync.OnceFunc(closeGeo)
 	defer closeGeo()
 	st, err := duckdb.Open(ctx, *data, log)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "trailhound demo: %v\n", trailhound.ErrorMessage(err))
 		return exitRuntime
 	}
-	defer st.Close()
+	closeStore := sync.OnceValue(st.Close)
+	defer closeStore()
 	arch, err := archive.Open(filepath.Join(*data, "objects"))
 	if err != nil {
 		fmt.Fprintf(env.stderr, "trailhound demo: %v\n", err)
@@ -117,8 +125,22 @@ Scenarios: `+demoScenarios+`.`)
 			fmt.Fprintf(env.stdout, "  start with %s\n", s.StartHere)
 		}
 	}
-	fmt.Fprintf(env.stdout, "\nExplore it: trailhound stats --data %s\n", *data)
-	return exitOK
+	if !*serve {
+		fmt.Fprintf(env.stdout, "\nExplore it: trailhound serve --data %s\n", *data)
+		return exitOK
+	}
+	fmt.Fprintln(env.stdout, "\nAsk the API, for example:")
+	for _, s := range truth.Scenarios {
+		if _, id, ok := strings.Cut(s.StartHere, "/"); ok {
+			fmt.Fprintf(env.stdout, "  GET /api/v1/findings/%s\n", url.PathEscape(id))
+		}
+	}
+	fmt.Fprintln(env.stdout, "  GET /api/v1/search?type=AwsUser")
+	fmt.Fprintln(env.stdout)
+	// The server opens the store itself.
+	closeStore()
+	closeGeo()
+	return runServe(ctx, env, []string{"--data", *data, "--listen", *listen})
 }
 
 func envOr(env *environment, name, def string) string {

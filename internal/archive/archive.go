@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -95,11 +96,15 @@ func (p *Pending) Commit(sha string) error {
 		return fmt.Errorf("archive: %w", err)
 	}
 	dst := p.a.path(sha)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		os.Remove(p.f.Name())
-		return fmt.Errorf("archive: %w", err)
+	// The folder almost always exists: create it only when the rename
+	// says it does not, rather than asking for every object.
+	err := os.Rename(p.f.Name(), dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+			err = os.Rename(p.f.Name(), dst)
+		}
 	}
-	if err := os.Rename(p.f.Name(), dst); err != nil {
+	if err != nil {
 		os.Remove(p.f.Name())
 		return fmt.Errorf("archive: %w", err)
 	}

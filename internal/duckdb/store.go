@@ -46,6 +46,7 @@ type Store struct {
 	nextBatch  int64
 	knownIPs   map[int64]uint32 // enriched addresses and their autonomous system (0 = none)
 	storedSHAs map[[32]byte]struct{}
+	ids        *idFilter // stored event ids; nil until the first write
 }
 
 // Open opens (creating if needed) the store in directory dir and brings its
@@ -93,6 +94,26 @@ func (s *Store) SetMemoryLimit(ctx context.Context, limit string) error {
 		return trailhound.Errorf(trailhound.EINVALID, "invalid memory limit %q: %v", limit, err)
 	}
 	return nil
+}
+
+// BulkWrites prepares DuckDB for the writes of an ingest run and returns
+// what restores the previous settings. During ingest the decoding workers
+// keep every CPU busy, and DuckDB's own threads (which its queries and
+// checkpoints use besides the writing goroutine) only compete with them:
+// on two cores one DuckDB thread made ingest about a quarter faster and
+// used about a tenth less CPU than one per core. Queries run in the
+// meantime get one thread too.
+func (s *Store) BulkWrites(ctx context.Context) (func(), error) {
+	var threads int64
+	if err := s.db.QueryRowContext(ctx, `SELECT current_setting('threads')::BIGINT`).Scan(&threads); err != nil {
+		return nil, fmt.Errorf("duckdb: bulk writes: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `SET threads = 1`); err != nil {
+		return nil, fmt.Errorf("duckdb: bulk writes: %w", err)
+	}
+	return func() {
+		_, _ = s.db.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`SET threads = %d`, threads))
+	}, nil
 }
 
 // DB exposes the database for the analysis package's queries.

@@ -87,7 +87,15 @@ func (w *writer) run(ctx context.Context, objs []graph.ObjectWrite) ([]graph.Obj
 		return nil, err
 	}
 	var work []*staged
-	seenCall := map[string]bool{}
+	calls := 0
+	for _, o := range objs {
+		if o.Batch != nil {
+			calls += len(o.Batch.Calls)
+		}
+	}
+	// Sized up front: growing a map of a write's hundred thousand ids
+	// rehashes them several times.
+	seenCall := make(map[string]bool, calls)
 	seenFinding := map[string]bool{}
 	var objectRows [][]driver.Value
 	for i, o := range objs {
@@ -190,10 +198,17 @@ func (w *writer) existingSHAs(ctx context.Context, objs []graph.ObjectWrite) (ma
 // dropStored removes from the staged objects the events and finding
 // versions that an earlier object already stored.
 func (w *writer) dropStored(ctx context.Context, work []*staged) error {
+	filter, err := w.eventIDs(ctx)
+	if err != nil {
+		return err
+	}
 	var ids []driver.Value
 	var minT, maxT time.Time
 	for _, st := range work {
 		for _, c := range st.calls {
+			if !filter.mayHave(c.EventID) {
+				continue
+			}
 			ids = append(ids, c.EventID)
 			if minT.IsZero() || c.Time.Before(minT) {
 				minT = c.Time
@@ -256,6 +271,15 @@ func (w *writer) dropStored(ctx context.Context, work []*staged) error {
 			}
 		}
 	}
+	// The ids stored now join the filter already: should the write fail,
+	// they only cost look-ups later.
+	defer func() {
+		for _, st := range work {
+			for _, c := range st.calls {
+				filter.add(c.EventID)
+			}
+		}
+	}()
 	if len(existing) == 0 {
 		return nil
 	}
@@ -286,9 +310,12 @@ func (w *writer) dropStored(ctx context.Context, work []*staged) error {
 // after the other, computing rows as it goes rather than holding them all.
 func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 	err := appendTable(c, "events", func(add func(...driver.Value) error) error {
+		// One row buffer for all: the appender copies the values.
+		row := make([]driver.Value, 0, 26)
 		for _, st := range work {
 			for _, call := range st.calls {
-				if err := add(callRow(call, st.objectID, w.batchID)...); err != nil {
+				row = callRow(row[:0], call, st.objectID, w.batchID)
+				if err := add(row...); err != nil {
 					return err
 				}
 			}
@@ -387,19 +414,45 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 		return err
 	}
 	err = appendTable(c, "edges", func(add func(...driver.Value) error) error {
+		// Links observed on many events carry no count, only their first
+		// and last observation, so each object's row of such a link folds
+		// into one row per write: most objects repeat the same few links
+		// (a principal in its account, a key of its user).
+		type link struct {
+			kind     graph.RelKind
+			src, dst int64
+		}
+		seen := map[link]int{}
+		var links []graph.Edge
 		for _, st := range work {
 			for _, e := range st.batch.Edges {
-				if e.EventID != "" && st.dupIDs[e.EventID] {
+				if e.EventID == "" {
+					k := link{e.Kind, e.Src, e.Dst}
+					if i, ok := seen[k]; ok {
+						l := &links[i]
+						if e.First.Before(l.First) {
+							l.First = e.First
+						}
+						if e.Last.After(l.Last) {
+							l.Last = e.Last
+						}
+						continue
+					}
+					seen[k] = len(links)
+					links = append(links, e)
 					continue
 				}
-				var evID any
-				var n int64
-				if e.EventID != "" {
-					evID, n = e.EventID, 1
+				if st.dupIDs[e.EventID] {
+					continue
 				}
-				if err := add(string(e.Kind), e.Src, e.Dst, graph.Hour(e.First), n, int64(0), e.First.UTC(), e.Last.UTC(), evID, w.batchID); err != nil {
+				if err := add(string(e.Kind), e.Src, e.Dst, graph.Hour(e.First), int64(1), int64(0), e.First.UTC(), e.Last.UTC(), e.EventID, w.batchID); err != nil {
 					return err
 				}
+			}
+		}
+		for _, e := range links {
+			if err := add(string(e.Kind), e.Src, e.Dst, graph.Hour(e.First), int64(0), int64(0), e.First.UTC(), e.Last.UTC(), nil, w.batchID); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -540,14 +593,15 @@ func appendRows(c driver.Conn, table string, rows [][]driver.Value) error {
 	return nil
 }
 
-func callRow(c *graph.Call, objectID, batchID int64) []driver.Value {
-	return []driver.Value{
+// callRow appends the events row of c to row.
+func callRow(row []driver.Value, c *graph.Call, objectID, batchID int64) []driver.Value {
+	return append(row,
 		c.EventID, c.Time.UTC(), nullString(c.Source), nullString(c.Name), nullString(c.Type), nullString(c.Region),
 		nullString(c.RecipientAccount), nullString(c.IdentityType), nullString(c.SourceIP), nullString(c.ErrorCode),
 		nullBool(c.ReadOnly), c.MFAAuthenticated, nullString(c.LoginResult), nullString(c.MFAUsed), c.Failed,
 		c.PrincipalKey, c.RoleKey, c.AccountKey, c.IPKey, c.UAKey, c.AccessKeyKey, c.APIKey, c.BucketKey,
 		objectID, int32(c.Record), batchID,
-	}
+	)
 }
 
 func flowRow(k graph.FlowKey, a *graph.FlowAgg, objectID, batchID int64) []driver.Value {

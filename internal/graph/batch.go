@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,13 @@ func NewBatch() *Batch {
 	}
 }
 
+// Grow makes room for n more calls, so that a decoder that can estimate
+// how many records an object holds does not copy the calls while they
+// accumulate.
+func (b *Batch) Grow(n int) {
+	b.Calls = slices.Grow(b.Calls, n)
+}
+
 // Events returns how many records the batch holds, by source.
 func (b *Batch) Events() map[trailhound.Source]int64 {
 	return map[trailhound.Source]int64{
@@ -198,13 +206,13 @@ func (b *Batch) observe(ref trailhound.EntityRef, label, arn, account string, t 
 		e.Last = t
 	}
 	if e.Label == "" {
-		e.Label = label
+		e.Label = strings.Clone(label)
 	}
 	if e.ARN == "" {
-		e.ARN = arn
+		e.ARN = strings.Clone(arn)
 	}
 	if e.Account == "" {
-		e.Account = account
+		e.Account = b.intern(account)
 	}
 	return key
 }
@@ -249,9 +257,16 @@ func (b *Batch) ip(s string, t time.Time, account string) (string, int64) {
 	if !ok {
 		return "", 0
 	}
+	canon = b.intern(canon)
 	b.IPs[canon] = struct{}{}
 	return canon, b.observe(trailhound.EntityRef{Type: trailhound.IPAddress, ID: canon}, canon, "", "", t)
 }
+
+// CopiesAPICalls reports that the batch copies every string it keeps of
+// an APICall (entities, calls, facts and edges hold copies or interned
+// values) and keeps no byte slice of it, so a decoder may reuse the
+// APICall and the buffer it points into once APICall returns.
+func (b *Batch) CopiesAPICalls() bool { return true }
 
 // APICall implements source.Sink.
 func (b *Batch) APICall(c *trailhound.APICall) error {
@@ -291,7 +306,6 @@ func (b *Batch) APICall(c *trailhound.APICall) error {
 		}
 	}
 	call.IP, call.IPKey = b.ip(c.SourceIP, t, a.Account.ID)
-	call.IP = b.intern(call.IP)
 	if c.UserAgent != "" {
 		call.UAKey = b.observe(trailhound.EntityRef{Type: trailhound.UserAgent, ID: c.UserAgent}, c.UserAgent, "", "", t)
 	}

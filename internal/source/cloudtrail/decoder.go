@@ -62,7 +62,22 @@ func (Decoder) Decode(ctx context.Context, key string, r io.Reader, sink source.
 	s := newScanner(r)
 	defer s.release()
 	d := &run{ctx: ctx, done: ctx.Done(), key: key, sink: sink, s: s}
+	if c, ok := sink.(CopyingSink); ok {
+		d.lend = c.CopiesAPICalls()
+	}
 	return d.all()
+}
+
+// CopyingSink is a sink that copies what it keeps of an APICall before
+// APICall returns. Decode then hands it APICalls whose Raw, and the
+// strings and JSON texts taken from it, point into the decoder's read
+// buffer, and reuses them for the next record: a sink that owns each
+// record would cost a copy of every record's bytes, most of which it does
+// not keep.
+type CopyingSink interface {
+	source.Sink
+	// CopiesAPICalls reports whether the sink copies what it keeps.
+	CopiesAPICalls() bool
 }
 
 // run is the state of one Decode call.
@@ -77,6 +92,8 @@ type run struct {
 	rec     record   // reused for every record: its strings point into each record's Raw
 	values  int      // top-level values seen
 	emitted int
+	lend    bool               // the sink copies what it keeps (CopyingSink)
+	call    trailhound.APICall // reused for every record when lend is set
 }
 
 // where locates a value for error messages.
@@ -382,6 +399,9 @@ func (d *run) item(w where, end int, top bool) error {
 		}
 		return d.fail(w, "a CloudTrail digest among records", nil)
 	case info.has&hasRecordKey != 0:
+		if d.lend {
+			return d.record(w, b, w.at, &info)
+		}
 		return d.record(w, bytes.Clone(b), w.at, &info)
 	case info.has&hasFindingKey != 0:
 		return d.fail(w, "object looks like a GuardDuty finding, not a CloudTrail record", nil)
@@ -451,10 +471,11 @@ func (d *run) lookupEntry(w where, b []byte) error {
 	return d.record(w, raw, -1, nil)
 }
 
-// record decodes raw, which the APICall will own, and emits it. rawAt is the
-// buffer index raw was copied from, so that errors inside it can point at
-// the exact byte, or -1 when raw is not a copy of the buffer. info holds
-// raw's members as scanned at rawAt, or is nil to have them scanned here.
+// record decodes raw, which the APICall will own unless the sink copies
+// what it keeps, and emits it. rawAt is the buffer index raw was taken
+// from, so that errors inside it can point at the exact byte, or -1 when
+// raw does not come from the buffer. info holds raw's members as scanned
+// at rawAt, or is nil to have them scanned here.
 func (d *run) record(w where, raw []byte, rawAt int, info *objInfo) error {
 	// Keep the resources' array: they are copied out into the APICall.
 	d.rec = record{Resources: d.rec.Resources[:0]}
@@ -471,7 +492,10 @@ func (d *run) record(w where, raw []byte, rawAt int, info *objInfo) error {
 		at, info = 0, &d.inner
 		scanObject(raw, skipSpaceIn(raw, 0), info)
 	}
-	c := new(trailhound.APICall)
+	c := &d.call
+	if !d.lend {
+		c = new(trailhound.APICall)
+	}
 	if reason := normalize(&d.rec, raw, rawMembersOf(raw, info, at), c); reason != "" {
 		return d.fail(w, reason, nil)
 	}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/analysis"
+	"github.com/trailhound/trailhound/internal/api"
+	"github.com/trailhound/trailhound/internal/archive"
+	"github.com/trailhound/trailhound/internal/duckdb"
+)
+
+func runServe(ctx context.Context, env *environment, args []string) int {
+	fs := newFlagSet(env, "serve", "", `
+Serve the JSON API (/api/v1) over the data directory: search, entity
+profiles and their panels, findings, and the raw records behind every
+number. Once listening, it prints the URL on stdout (and writes it to
+--ready-file, if given); logs are JSON lines on stderr. It stops cleanly
+on SIGINT or SIGTERM, letting requests in flight finish.
+
+The store is opened for reading and writing by one process at a time:
+stop serve before ingesting into the same data directory.
+
+Exit status: 0 after a clean stop, 2 for usage errors, 3 when the store is
+unavailable or the address cannot be bound.`)
+	data := dataFlag(env, fs)
+	def := env.getenv("TRAILHOUND_LISTEN")
+	if def == "" {
+		def = "127.0.0.1:8080"
+	}
+	listen := fs.String("listen", def, "address to listen on, host:port; port 0 picks a free port (env TRAILHOUND_LISTEN)")
+	readyFile := fs.String("ready-file", "", "once listening, write the server's URL to this file (for scripts and tests that start serve on port 0)")
+	baseline := fs.Duration("baseline", trailhound.DefaultBaseline, "how far before a scope its baseline reaches")
+	if code, ok := parse(fs, args, env); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.stderr, "trailhound serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *baseline < time.Hour {
+		fmt.Fprintf(env.stderr, "trailhound serve: --baseline %s is shorter than an hour\n", *baseline)
+		return exitUsage
+	}
+	level := slog.LevelInfo
+	if v := env.getenv("TRAILHOUND_LOG_LEVEL"); v != "" {
+		_ = level.UnmarshalText([]byte(v))
+	}
+	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+
+	st, err := duckdb.Open(ctx, *data, log)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", trailhound.ErrorMessage(err))
+		log.Debug("open_failed", "error", err.Error())
+		return exitRuntime
+	}
+	defer st.Close()
+	// The archive is only read here. A data directory without one (made
+	// before archiving existed, or by a copy that left it out) still
+	// serves everything but the raw records, which then say why.
+	var arch *archive.Archive
+	if dir := filepath.Join(*data, "objects"); isDir(dir) {
+		if arch, err = archive.Open(dir); err != nil {
+			fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+			return exitRuntime
+		}
+	} else {
+		log.Warn("no_object_archive", "dir", dir)
+	}
+	engine := analysis.New(st.DB(), analysis.Options{Archive: arch, Baseline: *baseline})
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+		return exitRuntime
+	}
+	url := "http://" + ln.Addr().String()
+	srv := &http.Server{
+		Handler:           api.New(engine, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Requests outlive the signal until Shutdown lets them finish.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("serving", "url", url, "data", *data)
+	fmt.Fprintf(env.stdout, "Trailhound is serving %s at %s\n", *data, url)
+	if *readyFile != "" {
+		if err := writeAtomic(*readyFile, []byte(url+"\n")); err != nil {
+			fmt.Fprintf(env.stderr, "trailhound serve: --ready-file: %v\n", err)
+			srv.Close()
+			return exitRuntime
+		}
+	}
+
+	select {
+	case err := <-served:
+		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+		return exitRuntime
+	case <-ctx.Done():
+	}
+	// Requests in flight get a few seconds to finish; streams that take
+	// longer are cut.
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("shutdown_failed", "error", err.Error())
+	}
+	srv.Close()
+	log.Info("stopped")
+	return exitOK
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// writeAtomic writes a file under a temporary name and renames it, so a
+// reader that polls for the file never sees it half written.
+func writeAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

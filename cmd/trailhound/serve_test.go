@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/client"
+	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+)
+
+// syncBuffer is a bytes.Buffer the command writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServe ingests the multi-source incident, starts the command's Main
+// with serve on port 0, and asks it the investigator's questions through
+// the Go client. Expected numbers come from the input records, read
+// independently of the decoder and the store.
+func TestServe(t *testing.T) {
+	data := t.TempDir()
+	analysistest.Ingest(t, data)
+	ready := filepath.Join(t.TempDir(), "url")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if b, err := os.ReadFile(ready); err == nil {
+			url = strings.TrimSpace(string(b))
+		}
+	}
+	if url == "" {
+		t.Fatalf("serve did not report its address: %s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), url) {
+		t.Errorf("stdout %q does not print the URL %s", stdout.String(), url)
+	}
+	c, err := client.New(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := analysistest.Records(t)
+	day := client.Scope{Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), End: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).Unix()}
+	alice := trailhound.EntityRef{Type: trailhound.AwsUser, ID: analysistest.AliceID}
+	session := trailhound.EntityRef{Type: trailhound.AwsRoleSession, ID: analysistest.SessionID}
+
+	t.Run("alice api call volume", func(t *testing.T) {
+		var want client.Counts
+		for _, r := range records {
+			if r.PrincipalID == analysistest.AliceID {
+				if r.Failed {
+					want.Failure++
+				} else {
+					want.Success++
+				}
+			}
+		}
+		v, err := c.APICallVolume(ctx, alice, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Totals != want || want.Success != 4 {
+			t.Errorf("totals %+v, want %+v", v.Totals, want)
+		}
+		var sum client.Counts
+		for _, b := range v.Buckets {
+			sum.Success += b.Success
+			sum.Failure += b.Failure
+		}
+		if sum != want || len(v.Buckets) != 24 {
+			t.Errorf("%d buckets summing to %+v", len(v.Buckets), sum)
+		}
+	})
+
+	t.Run("new geolocations", func(t *testing.T) {
+		g, err := c.NewGeolocations(ctx, alice, client.Scope{Start: time.Date(2026, 11, 1, 10, 30, 0, 0, time.UTC).Unix(), End: time.Date(2026, 11, 1, 11, 30, 0, 0, time.UTC).Unix()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// alice signed in from London in the baseline; the GetObject from
+		// Linköping is new for her, not for the account (her session was
+		// there first); the IPv6 ListBuckets has no known place.
+		if len(g.Locations) != 1 || g.Locations[0].City != "Linköping" || g.Locations[0].Success != 1 || g.Locations[0].IsNewForEntireAccount ||
+			g.Unlocated != (client.Counts{Success: 1}) {
+			t.Errorf("new geolocations %+v", g)
+		}
+	})
+
+	t.Run("failed AttachUserPolicy of the session", func(t *testing.T) {
+		d, err := c.ActivityDetails(ctx, session, day, client.ActivityOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var row *client.ActivityRow
+		for _, r := range d.ByAPI {
+			if r.Label == "iam.amazonaws.com:AttachUserPolicy" {
+				row = r
+			}
+		}
+		if row == nil || row.Failure != 1 || row.Success != 0 {
+			t.Fatalf("AttachUserPolicy row %+v", row)
+		}
+		ip := row.Children[0]
+		key := ip.Children[0]
+		if ip.Entity.ID != "89.160.20.112" || key.Entity.ID != "ASIAEXAMPLESESSION01" || key.Failure != 1 {
+			t.Errorf("AttachUserPolicy path %+v → %+v", ip, key)
+		}
+		// The same call through a filter on the failed API's hour.
+		f, err := c.ActivityDetails(ctx, session, day, client.ActivityOptions{Bucket: time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC).Unix(),
+			Filters: map[string]string{"apiContains": "Attach", "ip": "89.160.20.0/24"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Totals != (client.Counts{Failure: 1}) {
+			t.Errorf("filtered totals %+v", f.Totals)
+		}
+	})
+
+	t.Run("search", func(t *testing.T) {
+		for _, q := range []string{"10.0.0.0/16", "10.0.*.*"} {
+			res, err := c.Search(ctx, client.SearchParams{Type: trailhound.IPAddress, Q: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range res.Results {
+				ids = append(ids, r.ID)
+			}
+			if !cmp.Equal(ids, []string{"10.0.2.7", "10.0.1.25"}) {
+				t.Errorf("%s: %q", q, ids)
+			}
+		}
+		res, err := c.Search(ctx, client.SearchParams{Q: "*alice*"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, r := range res.Results {
+			found = append(found, trailhound.EntityRef{Type: r.Type, ID: r.ID}.String())
+		}
+		// Case-insensitive: alice's access key id matches too.
+		want := []string{"AwsUser/" + analysistest.AliceID, "AwsRoleSession/" + analysistest.SessionID, "AccessKey/AKIAEXAMPLEALICE0001"}
+		if !cmp.Equal(found, want) || res.Total != 3 {
+			t.Errorf("*alice*: %q, want %q", found, want)
+		}
+		if _, err := c.Search(ctx, client.SearchParams{Q: "10.0.0.0/40"}); trailhound.ErrorCode(err) != trailhound.EINVALID {
+			t.Errorf("bad CIDR: %v", err)
+		}
+	})
+
+	t.Run("finding", func(t *testing.T) {
+		f, err := c.Finding(ctx, analysistest.FindingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range f.Entities {
+			got = append(got, trailhound.EntityRef{Type: e.Type, ID: e.ID}.String())
+		}
+		want := []string{"AwsAccount/111122223333", "Ec2Instance/i-0abc1234def567890", "IpAddress/10.0.1.25", "IpAddress/198.51.100.77"}
+		if !cmp.Equal(got, want) {
+			t.Errorf("involved %q, want %q", got, want)
+		}
+		af, err := c.AssociatedFindings(ctx, trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: analysistest.InstanceID}, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(af.Findings) != 1 || af.Findings[0].ID != analysistest.FindingID || af.Findings[0].Scope != f.DefaultScope {
+			t.Errorf("associated findings %+v", af.Findings)
+		}
+		// Every involved entity is a working link.
+		for _, e := range f.Entities {
+			if _, err := c.Entity(ctx, trailhound.EntityRef{Type: e.Type, ID: e.ID}); err != nil {
+				t.Errorf("%s/%s: %v", e.Type, e.ID, err)
+			}
+		}
+	})
+
+	t.Run("raw events of the session", func(t *testing.T) {
+		got, err := c.Events(ctx, session, day, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, gotS []string
+		for _, r := range records {
+			if r.PrincipalID == analysistest.SessionID {
+				want = append(want, string(r.Raw))
+			}
+		}
+		for _, g := range got {
+			gotS = append(gotS, string(g))
+		}
+		if len(want) != 3 || !cmp.Equal(gotS, want) {
+			t.Errorf("raw events:\n%s", cmp.Diff(want, gotS))
+		}
+		// The record behind the failed call alone.
+		failed, err := c.Events(ctx, session, day, map[string]string{"api": "AttachUserPolicy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(failed) != 1 || string(failed[0]) != want[1] {
+			t.Errorf("failed call's record: %s", failed)
+		}
+	})
+
+	t.Run("hostile strings", func(t *testing.T) {
+		e, err := c.Entity(ctx, trailhound.EntityRef{Type: trailhound.UserAgent, ID: analysistest.HostileUA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := c.Entity(ctx, trailhound.EntityRef{Type: trailhound.AwsUser, ID: analysistest.HostileID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.ID != analysistest.HostileUA || u.ARN != analysistest.HostileARN {
+			t.Errorf("got %q and %q", e.ID, u.ARN)
+		}
+	})
+
+	t.Run("unknown entity", func(t *testing.T) {
+		_, err := c.Entity(ctx, trailhound.EntityRef{Type: trailhound.AwsUser, ID: "AIDANOBODY"})
+		if trailhound.ErrorCode(err) != trailhound.ENOTFOUND {
+			t.Errorf("got %v", err)
+		}
+	})
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exited with %d: %s", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+	// Logs are JSON lines with constant messages.
+	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+	var msgs []string
+	for sc.Scan() {
+		var line struct{ Msg string }
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Errorf("log line is not JSON: %s", sc.Text())
+		}
+		msgs = append(msgs, line.Msg)
+	}
+	if len(msgs) < 3 || msgs[0] != "serving" || msgs[len(msgs)-1] != "stopped" {
+		t.Errorf("log messages %q", msgs)
+	}
+}
+
+// TestServeUsage checks the flag errors of serve.
+func TestServeUsage(t *testing.T) {
+	if code, _, _ := run(t, "serve", "extra"); code != exitUsage {
+		t.Errorf("extra argument: exit %d", code)
+	}
+	if code, _, _ := run(t, "serve", "--baseline", "1m"); code != exitUsage {
+		t.Errorf("short baseline: exit %d", code)
+	}
+	if code, out, _ := run(t, "serve", "--help"); code != exitOK || !strings.Contains(out, "--ready-file") && !strings.Contains(out, "ready-file") {
+		t.Errorf("help: exit %d %s", code, out)
+	}
+}

@@ -1,0 +1,102 @@
+package analysis_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/analysis"
+	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+	"github.com/trailhound/trailhound/internal/archive"
+	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/ingest"
+	"github.com/trailhound/trailhound/internal/objstore"
+	"github.com/trailhound/trailhound/internal/synth"
+)
+
+// BenchmarkQueries times the engine's questions on a generated week of a
+// mid-size organization (350,000 events), for the busiest account and
+// principal: a first look at where the time goes, not the issue's
+// 100M-event benchmark.
+func BenchmarkQueries(b *testing.B) {
+	ctx := context.Background()
+	out := b.TempDir()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := synth.Generate(ctx, synth.Config{Seed: 3, Days: 7, Start: start, EventsPerDay: 50_000, FlowsPerDay: 10_000},
+		synth.DirWriter{Root: out}, nil); err != nil {
+		b.Fatal(err)
+	}
+	data := b.TempDir()
+	st, err := duckdb.Open(ctx, data, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	arch, err := archive.Open(filepath.Join(data, "objects"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	loc, err := objstore.Parse(ctx, filepath.Join(out, "AWSLogs"), objstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, st, []objstore.Store{loc}, ingest.Options{Enrich: analysistest.Enricher(b), Archive: arch}); err != nil {
+		b.Fatal(err)
+	}
+	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	top := func(ns trailhound.Namespace) trailhound.EntityRef {
+		res, err := eng.Search(ctx, analysis.SearchRequest{Type: ns, Limit: 1})
+		if err != nil || len(res.Results) == 0 {
+			b.Fatalf("no %s: %v", ns, err)
+		}
+		return trailhound.EntityRef{Type: ns, ID: res.Results[0].ID}
+	}
+	account, role, ip := top(trailhound.AwsAccount), top(trailhound.AwsRole), top(trailhound.IPAddress)
+	week := trailhound.Scope{Start: start.Unix(), End: start.Add(7 * 24 * time.Hour).Unix()}
+	odd := trailhound.Scope{Start: week.Start + 60, End: week.End - 60}
+	cases := []struct {
+		name string
+		run  func() error
+	}{
+		{"search/list-ips", func() error {
+			_, err := eng.Search(ctx, analysis.SearchRequest{Type: trailhound.IPAddress})
+			return err
+		}},
+		{"search/pattern", func() error { _, err := eng.Search(ctx, analysis.SearchRequest{Q: "*admin*"}); return err }},
+		{"search/cidr", func() error { _, err := eng.Search(ctx, analysis.SearchRequest{Q: "10.0.0.0/8"}); return err }},
+		{"entity/account", func() error { _, err := eng.Entity(ctx, account); return err }},
+	}
+	for _, e := range []trailhound.EntityRef{account, role, ip} {
+		for _, sc := range []struct {
+			name  string
+			scope trailhound.Scope
+		}{{"hours", week}, {"minutes", odd}} {
+			cases = append(cases, struct {
+				name string
+				run  func() error
+			}{"api-call-volume/" + string(e.Type) + "/" + sc.name, func() error {
+				_, err := eng.Panel(ctx, analysis.PanelRequest{Entity: e, Panel: analysis.PanelAPICallVolume, Start: sc.scope.Start, End: sc.scope.End})
+				return err
+			}})
+		}
+		cases = append(cases, struct {
+			name string
+			run  func() error
+		}{"activity-details/" + string(e.Type), func() error {
+			_, err := eng.Panel(ctx, analysis.PanelRequest{Entity: e, Panel: analysis.PanelActivityDetails, Start: week.Start, End: week.End})
+			return err
+		}})
+	}
+	b.ResetTimer()
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := c.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,143 @@
+package analysis
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/archive"
+)
+
+// Engine answers questions about one store. It is safe for concurrent use.
+type Engine struct {
+	db       *sql.DB
+	dialect  Dialect
+	baseline time.Duration
+	archive  *archive.Archive
+}
+
+// Options configures an Engine. Zero values take the defaults.
+type Options struct {
+	// Dialect spells the engine-specific SQL; default DuckDB.
+	Dialect Dialect
+	// Baseline is how far before a scope the baseline reaches; default
+	// trailhound.DefaultBaseline (45 days, as Detective).
+	Baseline time.Duration
+	// Archive holds the objects ingested, for the raw records behind the
+	// numbers. Without it, Events reports that raw records are unavailable.
+	Archive *archive.Archive
+}
+
+// New returns an Engine reading db, a database with the store's schema.
+func New(db *sql.DB, opts Options) *Engine {
+	if opts.Dialect == nil {
+		opts.Dialect = DuckDB{}
+	}
+	if opts.Baseline <= 0 {
+		opts.Baseline = trailhound.DefaultBaseline
+	}
+	return &Engine{db: db, dialect: opts.Dialect, baseline: opts.Baseline, archive: opts.Archive}
+}
+
+// Baseline returns the baseline length in use.
+func (e *Engine) Baseline() time.Duration { return e.baseline }
+
+// Ref is an entity reference as the API returns it: the link target of
+// every identifier in an answer.
+type Ref struct {
+	Type trailhound.Namespace `json:"type"`
+	ID   string               `json:"id"`
+}
+
+// entityRow is an entity with its observations merged.
+type entityRow struct {
+	Key       int64
+	Ref       trailhound.EntityRef
+	Label     string
+	ARN       string
+	Account   string
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
+
+// entitySelect merges the observation rows of entities: one row per
+// entity per write, earliest first and latest last sighting.
+const entitySelect = `SELECT key, namespace, id, coalesce(max(label), ''), coalesce(max(arn), ''), coalesce(max(account), ''), min(first_seen), max(last_seen) FROM entities`
+
+func scanEntity(sc interface{ Scan(...any) error }) (entityRow, error) {
+	var r entityRow
+	var ns string
+	err := sc.Scan(&r.Key, &ns, &r.Ref.ID, &r.Label, &r.ARN, &r.Account, &r.FirstSeen, &r.LastSeen)
+	r.Ref.Type = trailhound.Namespace(ns)
+	r.FirstSeen, r.LastSeen = r.FirstSeen.UTC(), r.LastSeen.UTC()
+	return r, err
+}
+
+// lookup finds one entity, or fails with ENOTFOUND. The namespace and id
+// are compared as well as the key, so a hash collision cannot answer for
+// another entity.
+func (e *Engine) lookup(ctx context.Context, ref trailhound.EntityRef) (entityRow, error) {
+	if ref.Type == internalAPINamespace {
+		return entityRow{}, notFound(ref)
+	}
+	row := e.db.QueryRowContext(ctx, entitySelect+` WHERE key = ? AND namespace = ? AND id = ? GROUP BY key, namespace, id`,
+		ref.Key(), string(ref.Type), ref.ID)
+	r, err := scanEntity(row)
+	if err == sql.ErrNoRows {
+		return r, notFound(ref)
+	}
+	if err != nil {
+		return r, fmt.Errorf("analysis: look up %s: %w", ref, err)
+	}
+	return r, nil
+}
+
+func notFound(ref trailhound.EntityRef) error {
+	return trailhound.Errorf(trailhound.ENOTFOUND, "no %s entity with id %q in the data", ref.Type, ref.ID)
+}
+
+// internalAPINamespace holds API names as graph nodes; they are details
+// of relationships, not entities an investigator looks up.
+const internalAPINamespace trailhound.Namespace = "Api"
+
+// names resolves entity keys to their references and labels, for the rows
+// of a panel. Keys that are not entities (zero) are left out.
+func (e *Engine) names(ctx context.Context, keys map[int64]bool) (map[int64]entityRow, error) {
+	out := make(map[int64]entityRow, len(keys))
+	list := make([]any, 0, len(keys))
+	for k := range keys {
+		if k != 0 {
+			list = append(list, k)
+		}
+	}
+	const chunk = 500
+	for i := 0; i < len(list); i += chunk {
+		part := list[i:min(i+chunk, len(list))]
+		q := entitySelect + ` WHERE key IN (` + placeholders(len(part)) + `) GROUP BY key, namespace, id`
+		rows, err := e.db.QueryContext(ctx, q, part...)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: entity names: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanEntity(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("analysis: entity names: %w", err)
+			}
+			out[r.Key] = r
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("analysis: entity names: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}

@@ -1,0 +1,248 @@
+package analysis
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/source"
+
+	// The decoders the ingest pipeline used, so that an archived object
+	// is recognized and decoded exactly as it was when it was stored.
+	_ "github.com/trailhound/trailhound/internal/source/cloudtrail"
+	_ "github.com/trailhound/trailhound/internal/source/guardduty"
+	_ "github.com/trailhound/trailhound/internal/source/vpcflow"
+)
+
+// EventsRequest asks for the CloudTrail records attributed to an entity
+// in a scope (zero Start and End: the entity's default scope). Filters are
+// the activity-details filters (api, service, ip, ipClass, ...), so the
+// records match the numbers of a filtered panel.
+type EventsRequest struct {
+	Entity  trailhound.EntityRef
+	Start   int64
+	End     int64
+	Filters map[string]string
+}
+
+// EventStream yields the raw records of an EventsRequest. Creating it
+// checks the request, so that errors are known before anything is sent;
+// Each then reads the records from the object archive.
+type EventStream struct {
+	e      *Engine
+	sub    subject
+	key    int64
+	filter *activityFilter
+	Scope  trailhound.Scope
+}
+
+// Events checks a request for raw records: the entity must exist
+// (ENOTFOUND) and have API calls attributed to it (EINVALID naming
+// entity), the scope must be valid, and the archive must be available.
+func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, error) {
+	sub, ok := subjectFor(req.Entity.Type)
+	if !ok {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "entity %s has no CloudTrail events attributed to it (entity)", req.Entity)
+	}
+	if e.archive == nil {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "raw records are unavailable: this server has no object archive")
+	}
+	filter, err := parseActivityFilter(req.Filters)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := req.Filters["bucket"]; ok {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "bucket is not a parameter of events: give the bucket as the scope")
+	}
+	ent, err := e.lookup(ctx, req.Entity)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := ResolveScope(req.Start, req.End, entityDefaultScope(ent.LastSeen))
+	if err != nil {
+		return nil, err
+	}
+	return &EventStream{e: e, sub: sub, key: ent.Key, filter: filter, Scope: scope}, nil
+}
+
+// eventBatch is how many records are located before their objects are
+// read: each object is decoded once per batch, and memory stays bounded
+// however many records the scope holds.
+const eventBatch = 2000
+
+type eventLoc struct {
+	ipKey    int64
+	objectID int64
+	sha      string
+	key      string
+	uri      string
+	record   int
+	eventID  string
+}
+
+// Each calls fn with every record, oldest first (ties by event id). The
+// call's Raw field is the record exactly as delivered. A record that is
+// no longer in the archive is an error, not a silent gap.
+func (s *EventStream) Each(ctx context.Context, fn func(*trailhound.APICall) error) error {
+	ts := s.e.dialect.Timestamp()
+	q := `SELECT ev.ip_key, ev.object_id, o.sha256, o.key, o.uri, ev.record_index, ev.event_id
+FROM events ev JOIN objects o ON o.object_id = ev.object_id
+WHERE ` + qualify(s.sub.where, "ev.") + ` AND ev.event_time >= ` + ts + ` AND ev.event_time < ` + ts + `
+ORDER BY ev.event_time, ev.event_id`
+	args := append(s.sub.keyArgs(s.key), s.Scope.Start, s.Scope.End)
+	rows, err := s.e.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("analysis: events: %w", err)
+	}
+	defer rows.Close()
+	batch := make([]eventLoc, 0, eventBatch)
+	for rows.Next() {
+		var l eventLoc
+		if err := rows.Scan(&l.ipKey, &l.objectID, &l.sha, &l.key, &l.uri, &l.record, &l.eventID); err != nil {
+			return fmt.Errorf("analysis: events: %w", err)
+		}
+		batch = append(batch, l)
+		if len(batch) == eventBatch {
+			if err := s.emit(ctx, batch, fn); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("analysis: events: %w", err)
+	}
+	return s.emit(ctx, batch, fn)
+}
+
+// qualify prefixes the key columns of a subject's condition with a table
+// alias.
+func qualify(where, alias string) string {
+	for _, col := range []string{"principal_key", "role_key", "account_key", "ip_key", "ua_key", "access_key_key", "bucket_key"} {
+		where = strings.ReplaceAll(where, col, alias+col)
+	}
+	return where
+}
+
+// emit decodes the objects of a batch and passes its records to fn in
+// the batch's order.
+func (s *EventStream) emit(ctx context.Context, batch []eventLoc, fn func(*trailhound.APICall) error) error {
+	wanted := map[int64]map[int]bool{}
+	first := map[int64]eventLoc{}
+	for _, l := range batch {
+		if wanted[l.objectID] == nil {
+			wanted[l.objectID] = map[int]bool{}
+			first[l.objectID] = l
+		}
+		wanted[l.objectID][l.record] = true
+	}
+	got := map[int64]map[int]*trailhound.APICall{}
+	for id, idx := range wanted {
+		calls, err := s.e.readRecords(ctx, first[id], idx)
+		if err != nil {
+			return err
+		}
+		got[id] = calls
+	}
+	var locations map[int64]*IPInfo
+	if len(s.filter.ipClass) > 0 {
+		keys := map[int64]bool{}
+		for _, l := range batch {
+			keys[l.ipKey] = true
+		}
+		var err error
+		if locations, err = s.e.ipInfos(ctx, keys); err != nil {
+			return err
+		}
+	}
+	for _, l := range batch {
+		c := got[l.objectID][l.record]
+		if c == nil {
+			return fmt.Errorf("analysis: events: record %d of object %s (%s) is missing from the archive", l.record, l.sha, l.uri)
+		}
+		if c.EventID != l.eventID {
+			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, l.uri, c.EventID, l.eventID)
+		}
+		if len(s.filter.active) > 0 && !s.filter.keep(callRows(c, l.ipKey, locations)) {
+			continue
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// callRows describes a call as the API and address rows of the activity
+// details, so that the same filter decides for panels and records.
+func callRows(c *trailhound.APICall, ipKey int64, locations map[int64]*IPInfo) (api, ip ActivityRow) {
+	api = ActivityRow{Kind: "api", Label: c.Source + ":" + c.Name, Service: c.Source, API: c.Name}
+	ip = ActivityRow{Kind: "ip", Label: c.SourceIP, Location: locations[ipKey]}
+	if ipKey != 0 {
+		if a, err := netip.ParseAddr(c.SourceIP); err == nil {
+			ip.Entity = &Ref{Type: trailhound.IPAddress, ID: a.Unmap().String()}
+		}
+	}
+	return api, ip
+}
+
+// readRecords decodes an archived object with the decoder that recognizes
+// it, as ingest did, and keeps the calls whose 1-based index is wanted.
+func (e *Engine) readRecords(ctx context.Context, l eventLoc, wanted map[int]bool) (map[int]*trailhound.APICall, error) {
+	rc, err := e.archive.Open(l.sha)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: events: %s: %w", l.uri, err)
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 256<<10)
+	head, err := br.Peek(16 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("analysis: events: %s: %w", l.uri, err)
+	}
+	key := strings.TrimSuffix(strings.TrimSuffix(l.key, ".gz"), ".GZ")
+	dec := source.Detect(key, head)
+	if dec == nil {
+		return nil, fmt.Errorf("analysis: events: %s: archived object is not recognized", l.uri)
+	}
+	last := 0
+	for i := range wanted {
+		last = max(last, i)
+	}
+	sink := &recordSink{wanted: wanted, last: last, out: map[int]*trailhound.APICall{}}
+	err = dec.Decode(ctx, l.uri, br, sink)
+	if err != nil && !errors.Is(err, errEnough) {
+		return nil, fmt.Errorf("analysis: events: %w", err)
+	}
+	return sink.out, nil
+}
+
+// errEnough stops decoding once the last wanted record is read.
+var errEnough = errors.New("analysis: enough records")
+
+// recordSink keeps the wanted calls of an object, counted the way ingest
+// numbers them: every call the decoder emits, from 1.
+type recordSink struct {
+	n      int
+	last   int
+	wanted map[int]bool
+	out    map[int]*trailhound.APICall
+}
+
+func (s *recordSink) APICall(c *trailhound.APICall) error {
+	s.n++
+	if s.wanted[s.n] {
+		s.out[s.n] = c
+	}
+	if s.n >= s.last {
+		return errEnough
+	}
+	return nil
+}
+
+func (s *recordSink) Flow(*trailhound.Flow) error       { return nil }
+func (s *recordSink) Finding(*trailhound.Finding) error { return nil }

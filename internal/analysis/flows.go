@@ -1,0 +1,213 @@
+package analysis
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"github.com/trailhound/trailhound"
+)
+
+// VPCFlowVolume is the "Overall VPC flow volume" panel of an instance or
+// an address: inbound and outbound bytes per bucket with the baseline's
+// average per bucket, and the flows behind them as rows. Flow records are
+// stored summed per hour, so the panel counts the whole hours the scope
+// touches (Window) and buckets are at least an hour long. Directions are
+// the entity's: for an address on the far side of a flow, the instance's
+// outbound traffic is its inbound.
+type VPCFlowVolume struct {
+	Entity        Ref          `json:"entity"`
+	Scope         ScopeJSON    `json:"scope"`
+	Window        ScopeJSON    `json:"window"`
+	Baseline      ScopeJSON    `json:"baseline"`
+	BucketSeconds int64        `json:"bucketSeconds"`
+	Buckets       []FlowBucket `json:"buckets"`
+	Totals        FlowTotals   `json:"totals"`
+	Rows          []FlowRow    `json:"rows"`
+}
+
+// FlowBucket is one point of the flow series.
+type FlowBucket struct {
+	Start            int64   `json:"start"`
+	Inbound          int64   `json:"inbound"`
+	Outbound         int64   `json:"outbound"`
+	BaselineInbound  float64 `json:"baselineInbound"`
+	BaselineOutbound float64 `json:"baselineOutbound"`
+}
+
+// FlowTotals are bytes in each direction.
+type FlowTotals struct {
+	Inbound  int64 `json:"inbound"`
+	Outbound int64 `json:"outbound"`
+}
+
+// FlowRow is the traffic with one peer on one service port, protocol,
+// direction and action. Peer links the remote address, or for an address
+// on the far side the instance (or the local address when the record
+// names no instance). Port is the service port (the lower of the two);
+// Protocol the IANA number.
+type FlowRow struct {
+	Peer      *Ref   `json:"peer,omitempty"`
+	PeerLabel string `json:"peerLabel"`
+	Port      int64  `json:"port"`
+	Protocol  int64  `json:"protocol"`
+	Direction string `json:"direction"` // inbound or outbound
+	Action    string `json:"action"`    // ACCEPT or REJECT
+	Bytes     int64  `json:"bytes"`
+	Packets   int64  `json:"packets"`
+	Records   int64  `json:"records"`
+	FirstSeen int64  `json:"firstSeen"`
+	LastSeen  int64  `json:"lastSeen"`
+}
+
+// flowSide selects the flow rows where the entity is on one side.
+type flowSide struct {
+	cond     string // condition with one placeholder for the key
+	flip     bool   // the entity is the remote side: directions reverse
+	peerKey  string
+	peerText string
+}
+
+func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
+	local := flowSide{"", false, "remote_key", "coalesce(remote_addr, '')"}
+	remote := flowSide{"remote_key = ?", true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
+		"coalesce(instance_id, local_addr, '')"}
+	switch ns {
+	case trailhound.Ec2Instance:
+		local.cond = "instance_key = ?"
+		return []flowSide{local}, true
+	case trailhound.IPAddress:
+		local.cond = "local_key = ?"
+		return []flowSide{local, remote}, true
+	}
+	return nil, false
+}
+
+func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailhound.Scope) (*VPCFlowVolume, error) {
+	sides, ok := flowSides(ent.Ref.Type)
+	if !ok {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelVPCFlowVolume, ent.Ref.Type)
+	}
+	window := trailhound.Scope{Start: scope.Start / Hour * Hour, End: ceilDiv(scope.End, Hour) * Hour}
+	width := max(BucketSeconds(window), Hour)
+	base := window.Baseline(e.baseline)
+	n := ceilDiv(window.End-window.Start, width)
+	out := &VPCFlowVolume{Entity: Ref{ent.Ref.Type, ent.Ref.ID}, Scope: scopeJSON(scope), Window: scopeJSON(window), Baseline: scopeJSON(base),
+		BucketSeconds: width, Buckets: make([]FlowBucket, n), Rows: []FlowRow{}}
+	for i := range out.Buckets {
+		out.Buckets[i].Start = window.Start + int64(i)*width
+	}
+	type rowKey struct {
+		peer      int64
+		text      string
+		port, pro int64
+		dir, act  string
+	}
+	rows := map[rowKey]*FlowRow{}
+	peers := map[int64]bool{}
+	ts := e.dialect.Timestamp()
+	inbound := func(direction string, flip bool) bool { return (direction == "ingress") != flip }
+	for _, side := range sides {
+		q := `SELECT ` + e.bucketExpr("hour") + ` AS b, ` + side.peerKey + ` AS peer, ` + side.peerText + ` AS peer_text,
+	coalesce(port, 0), coalesce(protocol, -1), coalesce(direction, ''), coalesce(action, ''),
+	sum(bytes), sum(packets), sum(records), min(first_start), max(last_end)
+FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + `
+GROUP BY b, peer, peer_text, port, protocol, direction, action`
+		r, err := e.db.QueryContext(ctx, q, window.Start, width, ent.Key, window.Start, window.End)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+		}
+		for r.Next() {
+			var b, peer, port, proto, bytes, packets, records int64
+			var text, dir, act string
+			var first, last sql.NullTime
+			if err := r.Scan(&b, &peer, &text, &port, &proto, &dir, &act, &bytes, &packets, &records, &first, &last); err != nil {
+				r.Close()
+				return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+			}
+			in := inbound(dir, side.flip)
+			direction := "outbound"
+			if in {
+				direction = "inbound"
+			}
+			if b >= 0 && b < n {
+				if in {
+					out.Buckets[b].Inbound += bytes
+				} else {
+					out.Buckets[b].Outbound += bytes
+				}
+			}
+			if in {
+				out.Totals.Inbound += bytes
+			} else {
+				out.Totals.Outbound += bytes
+			}
+			k := rowKey{peer, text, port, proto, direction, act}
+			row := rows[k]
+			if row == nil {
+				row = &FlowRow{PeerLabel: text, Port: port, Protocol: proto, Direction: direction, Action: act, FirstSeen: first.Time.Unix(), LastSeen: last.Time.Unix()}
+				rows[k] = row
+				peers[peer] = true
+			}
+			row.Bytes += bytes
+			row.Packets += packets
+			row.Records += records
+			row.FirstSeen = min(row.FirstSeen, first.Time.Unix())
+			row.LastSeen = max(row.LastSeen, last.Time.Unix())
+		}
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+		}
+		// Baseline totals by direction, for the averages per bucket.
+		br, err := e.db.QueryContext(ctx, `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+side.cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+			ent.Key, base.Start, base.End)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
+		}
+		nb := float64(base.End-base.Start) / float64(width)
+		for br.Next() {
+			var dir string
+			var bytes int64
+			if err := br.Scan(&dir, &bytes); err != nil {
+				br.Close()
+				return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
+			}
+			for i := range out.Buckets {
+				if inbound(dir, side.flip) {
+					out.Buckets[i].BaselineInbound += float64(bytes) / nb
+				} else {
+					out.Buckets[i].BaselineOutbound += float64(bytes) / nb
+				}
+			}
+		}
+		err = br.Err()
+		br.Close()
+		if err != nil {
+			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
+		}
+	}
+	names, err := e.names(ctx, peers)
+	if err != nil {
+		return nil, err
+	}
+	for k, row := range rows {
+		if p, ok := names[k.peer]; ok && k.peer != 0 {
+			row.Peer = &Ref{p.Ref.Type, p.Ref.ID}
+		}
+		out.Rows = append(out.Rows, *row)
+	}
+	sort.Slice(out.Rows, func(i, j int) bool {
+		a, b := out.Rows[i], out.Rows[j]
+		if a.Bytes != b.Bytes {
+			return a.Bytes > b.Bytes
+		}
+		if a.PeerLabel != b.PeerLabel {
+			return a.PeerLabel < b.PeerLabel
+		}
+		return a.Port < b.Port
+	})
+	return out, nil
+}

@@ -1,0 +1,234 @@
+package analysis
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/trailhound/trailhound"
+)
+
+// ResourceInteraction is the "Resource interaction" panel: who assumed
+// what and when. A user's, federated user's or session's rows are the
+// sessions it started (role chaining and cross-account included) with
+// their roles; a role's are its sessions with whoever started them; a
+// session's are its role and its starter; an address's and a user agent's
+// are the principals that called from or with it, and for an address the
+// instances that exchanged traffic with it.
+type ResourceInteraction struct {
+	Entity Ref           `json:"entity"`
+	Scope  ScopeJSON     `json:"scope"`
+	Rows   []Interaction `json:"rows"`
+}
+
+// Interaction is one row. Relation is one of started-session,
+// session-of-role, role, started-by, caller or instance. Calls counts
+// API calls in the scope (of the session, or of the caller from the
+// address or user agent); Started counts the calls that started the
+// session in the scope (AssumeRole and friends); Bytes is the flow
+// traffic of an instance row. FirstSeen and LastSeen bound what the row
+// counts (for role and started-by rows, the whole relationship).
+type Interaction struct {
+	Relation  string `json:"relation"`
+	Entity    Ref    `json:"entity"`
+	Label     string `json:"label"`
+	Role      *Ref   `json:"role,omitempty"`
+	StartedBy *Ref   `json:"startedBy,omitempty"`
+	Calls     int64  `json:"calls"`
+	Started   int64  `json:"started"`
+	Bytes     int64  `json:"bytes,omitempty"`
+	FirstSeen int64  `json:"firstSeen"`
+	LastSeen  int64  `json:"lastSeen"`
+}
+
+// interactionTypes are the types Detective shows the panel for.
+var interactionTypes = []trailhound.Namespace{
+	trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.UserAgent, trailhound.IPAddress,
+}
+
+// acc gathers one row's numbers by entity key.
+type acc struct {
+	relation      string
+	calls         int64
+	started       int64
+	bytes         int64
+	first, last   time.Time
+	role, starter int64
+}
+
+func (a *acc) see(first, last time.Time) {
+	if a.first.IsZero() || first.Before(a.first) {
+		a.first = first
+	}
+	if last.After(a.last) {
+		a.last = last
+	}
+}
+
+func (e *Engine) resourceInteraction(ctx context.Context, ent entityRow, scope trailhound.Scope) (*ResourceInteraction, error) {
+	ts := e.dialect.Timestamp()
+	rows := map[int64]*acc{}
+	get := func(k int64, relation string) *acc {
+		a := rows[k]
+		if a == nil {
+			a = &acc{relation: relation}
+			rows[k] = a
+		}
+		return a
+	}
+	// scan runs a query whose rows are (key, count, first, last) and
+	// folds them into the rows of a relation with add.
+	scan := func(q string, args []any, relation string, add func(a *acc, n int64)) error {
+		r, err := e.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("analysis: resource interaction: %w", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var k, n int64
+			var first, last sql.NullTime
+			if err := r.Scan(&k, &n, &first, &last); err != nil {
+				return fmt.Errorf("analysis: resource interaction: %w", err)
+			}
+			a := get(k, relation)
+			add(a, n)
+			a.see(first.Time.UTC(), last.Time.UTC())
+		}
+		return r.Err()
+	}
+	// started: sessions whose starting call (carrying its event id) the
+	// entity made in the scope.
+	started := `SELECT src, count(DISTINCT event_id), min(first_seen), max(last_seen) FROM edges
+WHERE kind = 'started_by' AND dst = ? AND event_id IS NOT NULL AND first_seen >= ` + ts + ` AND first_seen < ` + ts + ` GROUP BY src`
+	scope2 := []any{scope.Start, scope.End}
+	var err error
+	switch ent.Ref.Type {
+	case trailhound.AwsUser, trailhound.FederatedUser, trailhound.AwsRoleSession:
+		err = scan(started, append([]any{ent.Key}, scope2...), "started-session", func(a *acc, n int64) { a.started += n })
+		if err == nil && ent.Ref.Type == trailhound.AwsRoleSession {
+			err = e.sessionIdentity(ctx, ent.Key, get)
+		}
+	case trailhound.AwsRole:
+		// The role's sessions: those that called in the scope, and those
+		// started in the scope (which may not have called yet).
+		err = scan(`SELECT principal_key, count(*), min(event_time), max(event_time) FROM events
+WHERE role_key = ? AND principal_key <> ? AND principal_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY principal_key`,
+			append([]any{ent.Key, ent.Key}, scope2...), "session-of-role", func(a *acc, n int64) { a.calls += n })
+		if err == nil {
+			err = scan(`SELECT src, count(DISTINCT event_id), min(first_seen), max(last_seen) FROM edges
+WHERE kind = 'assumed_role' AND dst = ? AND event_id IS NOT NULL AND first_seen >= `+ts+` AND first_seen < `+ts+` GROUP BY src`,
+				append([]any{ent.Key}, scope2...), "session-of-role", func(a *acc, n int64) { a.started += n })
+		}
+	case trailhound.IPAddress, trailhound.UserAgent:
+		col := "ip_key"
+		if ent.Ref.Type == trailhound.UserAgent {
+			col = "ua_key"
+		}
+		err = scan(`SELECT principal_key, count(*), min(event_time), max(event_time) FROM events
+WHERE `+col+` = ? AND principal_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY principal_key`,
+			append([]any{ent.Key}, scope2...), "caller", func(a *acc, n int64) { a.calls += n })
+		if err == nil && ent.Ref.Type == trailhound.IPAddress {
+			// Flow rows are hourly: those of the hours the scope touches.
+			err = scan(`SELECT instance_key, sum(bytes), min(first_start), max(last_end) FROM flows
+WHERE (local_key = ? OR remote_key = ?) AND instance_key <> 0 AND hour >= `+ts+` AND hour < `+ts+` GROUP BY instance_key`,
+				[]any{ent.Key, ent.Key, scope.Start / Hour * Hour, scope.End}, "instance", func(a *acc, n int64) { a.bytes += n })
+		}
+	default:
+		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelInteraction, ent.Ref.Type)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Sessions in the rows: their role and their starter, whenever
+	// recorded, for the links of each row.
+	keys := map[int64]bool{}
+	for k, a := range rows {
+		keys[k] = true
+		if a.relation == "started-session" || a.relation == "session-of-role" {
+			if a.role, a.starter, err = e.sessionLinks(ctx, k); err != nil {
+				return nil, err
+			}
+			keys[a.role], keys[a.starter] = true, true
+		}
+	}
+	names, err := e.names(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	link := func(k int64) *Ref {
+		if n, ok := names[k]; ok && k != 0 {
+			return &Ref{n.Ref.Type, n.Ref.ID}
+		}
+		return nil
+	}
+	out := &ResourceInteraction{Entity: Ref{ent.Ref.Type, ent.Ref.ID}, Scope: scopeJSON(scope), Rows: []Interaction{}}
+	for k, a := range rows {
+		n, ok := names[k]
+		if !ok {
+			continue
+		}
+		row := Interaction{Relation: a.relation, Entity: Ref{n.Ref.Type, n.Ref.ID}, Label: n.Label, Calls: a.calls, Started: a.started,
+			Bytes: a.bytes, FirstSeen: a.first.Unix(), LastSeen: a.last.Unix()}
+		if a.relation == "started-session" {
+			row.Role = link(a.role)
+		}
+		if a.relation == "session-of-role" {
+			row.StartedBy = link(a.starter)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	sort.Slice(out.Rows, func(i, j int) bool {
+		a, b := out.Rows[i], out.Rows[j]
+		if a.Relation != b.Relation {
+			return a.Relation < b.Relation
+		}
+		if a.FirstSeen != b.FirstSeen {
+			return a.FirstSeen < b.FirstSeen
+		}
+		return a.Entity.ID < b.Entity.ID
+	})
+	return out, nil
+}
+
+// sessionLinks returns a session's role and the principal that started it
+// (0 when not recorded).
+func (e *Engine) sessionLinks(ctx context.Context, session int64) (role, starter int64, err error) {
+	err = e.db.QueryRowContext(ctx, `SELECT
+	coalesce((SELECT min(dst) FROM edges WHERE kind = 'assumed_role' AND src = ?), 0),
+	coalesce((SELECT min(dst) FROM edges WHERE kind = 'started_by' AND src = ?), 0)`, session, session).Scan(&role, &starter)
+	if err != nil {
+		return 0, 0, fmt.Errorf("analysis: session links: %w", err)
+	}
+	return role, starter, nil
+}
+
+// sessionIdentity adds a session's role and starter rows, over the whole
+// relationship: who a session is does not depend on the scope.
+func (e *Engine) sessionIdentity(ctx context.Context, session int64, get func(int64, string) *acc) error {
+	for _, kr := range []struct{ kind, relation string }{{"assumed_role", "role"}, {"started_by", "started-by"}} {
+		r, err := e.db.QueryContext(ctx, `SELECT dst, count(DISTINCT event_id), min(first_seen), max(last_seen) FROM edges
+WHERE kind = ? AND src = ? GROUP BY dst`, kr.kind, session)
+		if err != nil {
+			return fmt.Errorf("analysis: resource interaction: %w", err)
+		}
+		for r.Next() {
+			var k, n int64
+			var first, last time.Time
+			if err := r.Scan(&k, &n, &first, &last); err != nil {
+				r.Close()
+				return fmt.Errorf("analysis: resource interaction: %w", err)
+			}
+			a := get(k, kr.relation)
+			a.started += n
+			a.see(first.UTC(), last.UTC())
+		}
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return fmt.Errorf("analysis: resource interaction: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/trailhound/trailhound"
+)
+
+// NewlyObserved is the answer of the "Newly observed API calls", "user
+// agents" and "autonomous system organizations" panels: what the entity's
+// calls used during the scope that none of its calls used during the
+// baseline. Kind is "api", "userAgent" or "asn". Totals counts the
+// scope's calls of the new items.
+type NewlyObserved struct {
+	Entity   Ref         `json:"entity"`
+	Scope    ScopeJSON   `json:"scope"`
+	Baseline ScopeJSON   `json:"baseline"`
+	Kind     string      `json:"kind"`
+	Items    []NewlyItem `json:"items"`
+	Totals   Counts      `json:"totals"`
+}
+
+// NewlyItem is one new API, user agent or autonomous system, with the
+// entity's calls in the scope. IsNewForEntireAccount says that no call of
+// the entity's whole account used it during the baseline either.
+type NewlyItem struct {
+	Label                 string `json:"label"`
+	Entity                *Ref   `json:"entity,omitempty"`
+	Service               string `json:"service,omitempty"`
+	API                   string `json:"api,omitempty"`
+	ASN                   int64  `json:"asn,omitempty"`
+	Success               int64  `json:"success"`
+	Failure               int64  `json:"failure"`
+	IsNewForEntireAccount bool   `json:"isNewForEntireAccount"`
+}
+
+// newlyDimension is what a newly-observed panel compares: an integer
+// expression over events (joined with ip_info as i when join is set).
+type newlyDimension struct {
+	kind string
+	expr string
+	join bool
+}
+
+var (
+	newAPIs       = newlyDimension{"api", "events.api_key", false}
+	newUserAgents = newlyDimension{"userAgent", "events.ua_key", false}
+	newASNs       = newlyDimension{"asn", "i.asn", true}
+)
+
+// newlyPrincipals are the types Detective shows these panels for.
+var newlyPrincipals = []trailhound.Namespace{trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser}
+
+func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailhound.Scope, dim newlyDimension) (*NewlyObserved, error) {
+	sub, ok := subjectFor(ent.Ref.Type)
+	if !ok {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "newly observed panels do not apply to %s entities", ent.Ref.Type)
+	}
+	base := scope.Baseline(e.baseline)
+	ts := e.dialect.Timestamp()
+	from := "events"
+	if dim.join {
+		from = "events JOIN ip_info i ON i.key = events.ip_key"
+	}
+	where := qualify(sub.where, "events.")
+	cond := dim.expr + ` IS NOT NULL AND ` + dim.expr + ` <> 0 AND events.event_time >= ` + ts + ` AND events.event_time < ` + ts
+
+	rows, err := e.db.QueryContext(ctx, `SELECT `+dim.expr+`, `+sumCounts+` FROM `+from+` WHERE `+where+` AND `+cond+` GROUP BY `+dim.expr,
+		append(sub.keyArgs(ent.Key), scope.Start, scope.End)...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: newly observed: %w", err)
+	}
+	inScope := map[int64]Counts{}
+	for rows.Next() {
+		var k int64
+		var c Counts
+		if err := rows.Scan(&k, &c.Success, &c.Failure); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("analysis: newly observed: %w", err)
+		}
+		inScope[k] = c
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("analysis: newly observed: %w", err)
+	}
+	seen := func(where string, args []any) (map[int64]bool, error) {
+		r, err := e.db.QueryContext(ctx, `SELECT DISTINCT `+dim.expr+` FROM `+from+` WHERE `+where+` AND `+cond, append(args, base.Start, base.End)...)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+		}
+		defer r.Close()
+		out := map[int64]bool{}
+		for r.Next() {
+			var k int64
+			if err := r.Scan(&k); err != nil {
+				return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+			}
+			out[k] = true
+		}
+		return out, r.Err()
+	}
+	mine, err := seen(where, sub.keyArgs(ent.Key))
+	if err != nil {
+		return nil, err
+	}
+	account := mine
+	if ent.Account != "" {
+		if account, err = seen("events.account_key = ?", []any{trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()}); err != nil {
+			return nil, err
+		}
+	}
+	out := &NewlyObserved{Entity: Ref{ent.Ref.Type, ent.Ref.ID}, Scope: scopeJSON(scope), Baseline: scopeJSON(base), Kind: dim.kind, Items: []NewlyItem{}}
+	keys := map[int64]bool{}
+	for k := range inScope {
+		if !mine[k] {
+			keys[k] = true
+		}
+	}
+	var names map[int64]entityRow
+	var orgs map[int64]string
+	if dim.join {
+		orgs, err = e.asOrgs(ctx, keys)
+	} else {
+		names, err = e.names(ctx, keys)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for k := range keys {
+		c := inScope[k]
+		item := NewlyItem{Success: c.Success, Failure: c.Failure, IsNewForEntireAccount: !account[k]}
+		switch dim.kind {
+		case "api":
+			item.Label = names[k].Ref.ID
+			item.Service, item.API, _ = strings.Cut(item.Label, ":")
+		case "userAgent":
+			item.Label = names[k].Ref.ID
+			item.Entity = &Ref{Type: trailhound.UserAgent, ID: item.Label}
+		case "asn":
+			item.ASN = k
+			item.Label = orgs[k]
+			item.Entity = &Ref{Type: trailhound.AutonomousSystem, ID: fmt.Sprintf("AS%d", k)}
+		}
+		out.Totals.Success += c.Success
+		out.Totals.Failure += c.Failure
+		out.Items = append(out.Items, item)
+	}
+	sort.Slice(out.Items, func(i, j int) bool {
+		a, b := out.Items[i], out.Items[j]
+		if a.Success+a.Failure != b.Success+b.Failure {
+			return a.Success+a.Failure > b.Success+b.Failure
+		}
+		return a.Label < b.Label
+	})
+	return out, nil
+}
+
+// asOrgs names autonomous systems by number, from the enrichment.
+func (e *Engine) asOrgs(ctx context.Context, asns map[int64]bool) (map[int64]string, error) {
+	out := map[int64]string{}
+	list := make([]any, 0, len(asns))
+	for k := range asns {
+		list = append(list, k)
+	}
+	if len(list) == 0 {
+		return out, nil
+	}
+	rows, err := e.db.QueryContext(ctx, `SELECT asn, max(coalesce(as_org, '')) FROM ip_info WHERE asn IN (`+placeholders(len(list))+`) GROUP BY asn`, list...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: autonomous systems: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var asn int64
+		var org string
+		if err := rows.Scan(&asn, &org); err != nil {
+			return nil, fmt.Errorf("analysis: autonomous systems: %w", err)
+		}
+		out[asn] = org
+	}
+	return out, rows.Err()
+}

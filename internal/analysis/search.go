@@ -1,0 +1,285 @@
+package analysis
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/trailhound/trailhound"
+)
+
+// SearchRequest asks for entities. Type is optional (all types); Q is a
+// pattern: empty lists every entity, "*" and "?" are wildcards, matching
+// is case-insensitive over id, label and ARN, and without wildcards the
+// match is exact. A CIDR block (10.0.0.0/16, 2001:db8::/32) finds the
+// addresses inside it. Start and End bound the activity the results are
+// sorted by (zero: all data). Limit defaults to 50 and is at most 1000;
+// Cursor continues a previous answer.
+type SearchRequest struct {
+	Type   trailhound.Namespace
+	Q      string
+	Start  int64
+	End    int64
+	Limit  int
+	Cursor string
+}
+
+// SearchResult is one entity found. Activity is the number of API calls
+// attributed to it in the scope, the sort key of the answer.
+type SearchResult struct {
+	Type      trailhound.Namespace `json:"type"`
+	ID        string               `json:"id"`
+	Label     string               `json:"label"`
+	ARN       string               `json:"arn,omitempty"`
+	Account   string               `json:"account,omitempty"`
+	FirstSeen int64                `json:"firstSeen"`
+	LastSeen  int64                `json:"lastSeen"`
+	Activity  int64                `json:"activity"`
+}
+
+// SearchResults is one page of a search. Cursor, when not empty, fetches
+// the next page; Total counts every match.
+type SearchResults struct {
+	Results []SearchResult `json:"results"`
+	Total   int64          `json:"total"`
+	Cursor  string         `json:"cursor,omitempty"`
+	Scope   *ScopeJSON     `json:"scope,omitempty"`
+}
+
+// Default and largest page sizes of Search.
+const (
+	DefaultSearchLimit = 50
+	MaxSearchLimit     = 1000
+)
+
+// Search finds entities. Errors name the parameter at fault: type, q,
+// limit, cursor, scopeStart or scopeEnd.
+func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults, error) {
+	if req.Type != "" && (req.Type == internalAPINamespace || !knownNamespace(req.Type)) {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "unknown entity type %q (type)", req.Type)
+	}
+	switch {
+	case req.Limit == 0:
+		req.Limit = DefaultSearchLimit
+	case req.Limit < 0 || req.Limit > MaxSearchLimit:
+		return nil, trailhound.Errorf(trailhound.EINVALID, "limit must be between 1 and %d", MaxSearchLimit)
+	}
+	offset, err := decodeCursor(req.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	var scope *trailhound.Scope
+	if req.Start != 0 || req.End != 0 {
+		s, err := ResolveScope(req.Start, req.End, trailhound.Scope{})
+		if err != nil {
+			return nil, err
+		}
+		scope = &s
+	}
+	q := strings.TrimSpace(req.Q)
+	prefix, isCIDR, err := parseCIDR(q)
+	if err != nil {
+		return nil, err
+	}
+
+	var where []string
+	var args []any
+	where = append(where, "namespace <> ?")
+	args = append(args, string(internalAPINamespace))
+	if isCIDR {
+		// Addresses are text; their containment is decided in Go below.
+		if req.Type != "" && req.Type != trailhound.IPAddress {
+			return nil, trailhound.Errorf(trailhound.EINVALID, "q %q is a CIDR block, which matches IpAddress entities only (type)", q)
+		}
+		req.Type = trailhound.IPAddress
+		keys, err := e.addressesIn(ctx, prefix)
+		if err != nil {
+			return nil, err
+		}
+		if len(keys) == 0 {
+			return &SearchResults{Results: []SearchResult{}}, nil
+		}
+		// A small block narrows the activity count to its addresses; a
+		// large one is filtered below as the rows stream.
+		if len(keys) <= maxKeyList {
+			where = append(where, "key IN ("+placeholders(len(keys))+")")
+			args = append(args, keys...)
+		}
+	}
+	if req.Type != "" {
+		where = append(where, "namespace = ?")
+		args = append(args, string(req.Type))
+	}
+	if q != "" && !isCIDR {
+		pattern := likePattern(q)
+		where = append(where, "("+e.dialect.ILike("id")+" OR "+e.dialect.ILike("coalesce(label, '')")+" OR "+e.dialect.ILike("coalesce(arn, '')")+")")
+		args = append(args, pattern, pattern, pattern)
+	}
+	ts := e.dialect.Timestamp()
+	timeCond, timeArgs := "", []any{}
+	if scope != nil {
+		timeCond = ` AND event_time >= ` + ts + ` AND event_time < ` + ts
+		timeArgs = []any{scope.Start, scope.End}
+	}
+	// Activity: the calls each entity took part in, from the events.
+	// Each key column is counted once per event (the role and the account
+	// only when they differ from the caller), so an entity's activity is
+	// the number of calls in which it appears.
+	var act []string
+	for _, col := range []string{"principal_key", "role_key", "account_key", "ip_key", "ua_key", "access_key_key", "bucket_key"} {
+		cond := col + " <> 0"
+		switch col {
+		case "role_key":
+			cond += " AND role_key <> principal_key"
+		case "account_key":
+			cond += " AND account_key <> principal_key AND account_key <> role_key"
+		}
+		// Only the entities that matched are counted, so a selective
+		// pattern reads little of the events table.
+		act = append(act, `SELECT `+col+` AS k FROM events WHERE `+cond+` AND `+col+` IN (SELECT key FROM ent)`+timeCond)
+	}
+	var actArgs []any
+	for range act {
+		actArgs = append(actArgs, timeArgs...)
+	}
+	query := `WITH ent AS (` + entitySelect + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY key, namespace, id),
+act AS (SELECT k, count(*) AS n FROM (` + strings.Join(act, " UNION ALL ") + `) a GROUP BY k)
+SELECT ent.*, coalesce(act.n, 0) AS activity, count(*) OVER () AS total
+FROM ent LEFT JOIN act ON act.k = ent.key
+ORDER BY activity DESC, namespace, id`
+	allArgs := append(args, actArgs...)
+	if !isCIDR {
+		query += ` LIMIT ? OFFSET ?`
+		allArgs = append(allArgs, req.Limit+1, offset)
+	}
+	rows, err := e.db.QueryContext(ctx, query, allArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: search: %w", err)
+	}
+	defer rows.Close()
+	out := &SearchResults{Results: []SearchResult{}}
+	if scope != nil {
+		sj := scopeJSON(*scope)
+		out.Scope = &sj
+	}
+	var matched int64
+	for rows.Next() {
+		var r entityRow
+		var activity, total int64
+		var ns string
+		if err := rows.Scan(&r.Key, &ns, &r.Ref.ID, &r.Label, &r.ARN, &r.Account, &r.FirstSeen, &r.LastSeen, &activity, &total); err != nil {
+			return nil, fmt.Errorf("analysis: search: %w", err)
+		}
+		if isCIDR {
+			a, err := netip.ParseAddr(r.Ref.ID)
+			if err != nil || !prefix.Contains(a.Unmap()) {
+				continue
+			}
+			matched++
+			if matched <= int64(offset) || len(out.Results) > req.Limit {
+				continue
+			}
+		} else {
+			out.Total = total
+		}
+		out.Results = append(out.Results, SearchResult{Type: trailhound.Namespace(ns), ID: r.Ref.ID, Label: r.Label, ARN: r.ARN,
+			Account: r.Account, FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix(), Activity: activity})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: search: %w", err)
+	}
+	if isCIDR {
+		out.Total = matched
+	}
+	if len(out.Results) > req.Limit {
+		out.Results = out.Results[:req.Limit]
+		out.Cursor = encodeCursor(offset + req.Limit)
+	}
+	return out, nil
+}
+
+// parseCIDR recognizes a CIDR block. Text that starts like an address
+// followed by a slash must be a valid block: "10.0.0.0/33" is a mistake
+// to report, not a pattern that matches nothing.
+func parseCIDR(q string) (netip.Prefix, bool, error) {
+	addr, _, ok := strings.Cut(q, "/")
+	if !ok {
+		return netip.Prefix{}, false, nil
+	}
+	if _, err := netip.ParseAddr(addr); err != nil {
+		return netip.Prefix{}, false, nil
+	}
+	p, err := netip.ParsePrefix(q)
+	if err != nil {
+		return p, false, trailhound.Errorf(trailhound.EINVALID, "q %q is not a valid CIDR block: %v", q, err)
+	}
+	return p.Masked(), true, nil
+}
+
+// likePattern turns a search pattern with * and ? wildcards into a LIKE
+// pattern, escaping LIKE's own wildcards and the escape character.
+func likePattern(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		switch r {
+		case '\\', '%', '_':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '*':
+			b.WriteByte('%')
+		case '?':
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Cursors are opaque to clients; today they carry the offset of the next
+// page.
+func encodeCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o" + strconv.Itoa(offset)))
+}
+
+func decodeCursor(c string) (int, error) {
+	if c == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && len(b) > 1 && b[0] == 'o' {
+		if n, err := strconv.Atoi(string(b[1:])); err == nil && n >= 0 {
+			return n, nil
+		}
+	}
+	return 0, trailhound.Errorf(trailhound.EINVALID, "cursor %q is not a cursor this server returned", c)
+}
+
+// maxKeyList bounds the keys a query lists as parameters.
+const maxKeyList = 2000
+
+// addressesIn returns the keys of the stored addresses inside a block.
+// Addresses are stored as text, so containment is decided here rather
+// than in a dialect-specific SQL function.
+func (e *Engine) addressesIn(ctx context.Context, prefix netip.Prefix) ([]any, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT key, id FROM entities WHERE namespace = ?`, string(trailhound.IPAddress))
+	if err != nil {
+		return nil, fmt.Errorf("analysis: search: %w", err)
+	}
+	defer rows.Close()
+	var out []any
+	for rows.Next() {
+		var k int64
+		var id string
+		if err := rows.Scan(&k, &id); err != nil {
+			return nil, fmt.Errorf("analysis: search: %w", err)
+		}
+		if a, err := netip.ParseAddr(id); err == nil && prefix.Contains(a.Unmap()) {
+			out = append(out, k)
+		}
+	}
+	return out, rows.Err()
+}
