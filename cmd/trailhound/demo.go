@@ -80,7 +80,7 @@ Scenarios: `+demoScenarios+`.`)
 	defer closeGeo()
 	st, err := duckdb.Open(ctx, *data, log)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "trailhound demo: %v\n", trailhound.ErrorMessage(err))
+		fmt.Fprintf(env.stderr, "trailhound demo: %v\n", err)
 		return exitRuntime
 	}
 	closeStore := sync.OnceValue(st.Close)

@@ -80,7 +80,7 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 	defer closeGeo()
 	st, err := duckdb.Open(ctx, *data, log)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "trailhound ingest: %v\n", trailhound.ErrorMessage(err))
+		fmt.Fprintf(env.stderr, "trailhound ingest: %v\n", err)
 		log.Debug("open_failed", "error", err.Error())
 		return exitRuntime
 	}

@@ -58,7 +58,7 @@ unavailable or the address cannot be bound.`)
 
 	st, err := duckdb.Open(ctx, *data, log)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", trailhound.ErrorMessage(err))
+		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
 		log.Debug("open_failed", "error", err.Error())
 		return exitRuntime
 	}

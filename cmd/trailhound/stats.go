@@ -25,7 +25,7 @@ GuardDuty findings, and the entities of the behavior graph by type.`)
 	}
 	st, err := duckdb.Open(ctx, *data, nil)
 	if err != nil {
-		fmt.Fprintf(env.stderr, "trailhound stats: %v\n", trailhound.ErrorMessage(err))
+		fmt.Fprintf(env.stderr, "trailhound stats: %v\n", err)
 		return exitRuntime
 	}
 	defer st.Close()

@@ -61,14 +61,11 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	db, err := sql.Open("duckdb", path)
 	if err != nil {
-		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
+		return nil, openError(dir, path, err)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		if strings.Contains(err.Error(), "lock") {
-			return nil, trailhound.Errorf(trailhound.ECONFLICT, "data directory %s is in use by another process (%v); stop it or use another --data directory", dir, err)
-		}
-		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
+		return nil, openError(dir, path, err)
 	}
 	// DuckDB takes 80% of the machine's memory by default; a tool that
 	// runs beside others should not. Queries that need more spill to disk.
@@ -86,6 +83,16 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openError explains a failure to open the database file. DuckDB lets one
+// process at a time open a file for writing; the usual cause is a serve or
+// ingest still running on the same data directory.
+func openError(dir, path string, err error) error {
+	if strings.Contains(err.Error(), "lock") {
+		return trailhound.Errorf(trailhound.ECONFLICT, "data directory %s is in use by another process (%v); stop it, or use another --data directory", dir, err)
+	}
+	return fmt.Errorf("duckdb: open %s: %w", path, err)
 }
 
 // SetMemoryLimit changes how much memory DuckDB may use, e.g. "2GB".
