@@ -52,6 +52,10 @@ type (
 	VPCFlowVolume = analysis.VPCFlowVolume
 	// IncreasedVolume is the increased-volume panel.
 	IncreasedVolume = analysis.IncreasedVolume
+	// Summary is the summary page.
+	Summary = analysis.Summary
+	// Usage is the ingested volume and the Detective charge estimate.
+	Usage = analysis.Usage
 )
 
 // Client calls one Trailhound server. It is safe for concurrent use.

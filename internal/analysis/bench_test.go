@@ -67,6 +67,12 @@ func BenchmarkQueries(b *testing.B) {
 		{"search/pattern", func() error { _, err := eng.Search(ctx, analysis.SearchRequest{Q: "*admin*"}); return err }},
 		{"search/cidr", func() error { _, err := eng.Search(ctx, analysis.SearchRequest{Q: "10.0.0.0/8"}); return err }},
 		{"entity/account", func() error { _, err := eng.Entity(ctx, account); return err }},
+		{"summary/default", func() error { _, err := eng.Summary(ctx, analysis.SummaryRequest{}); return err }},
+		{"summary/minutes", func() error {
+			_, err := eng.Summary(ctx, analysis.SummaryRequest{Start: odd.End - 86400, End: odd.End})
+			return err
+		}},
+		{"usage", func() error { _, err := eng.Usage(ctx); return err }},
 	}
 	for _, e := range []trailhound.EntityRef{account, role, ip} {
 		for _, sc := range []struct {

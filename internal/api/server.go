@@ -1,6 +1,6 @@
 // Package api is Trailhound's HTTP JSON API under /api/v1: search, entity
-// profiles and their panels, findings and the raw records behind every
-// number. It translates HTTP into calls of the analysis engine and its
+// profiles and their panels, findings, the summary page, usage and the
+// raw records behind every number. It translates HTTP into calls of the analysis engine and its
 // answers and errors back into JSON; it holds no logic of its own beyond
 // parsing parameters, so the console, scripts and the Go client (client/)
 // all see what the engine computes.
@@ -23,6 +23,8 @@ type Analyzer interface {
 	Panel(ctx context.Context, req analysis.PanelRequest) (any, error)
 	Finding(ctx context.Context, id string) (*analysis.Finding, error)
 	Events(ctx context.Context, req analysis.EventsRequest) (*analysis.EventStream, error)
+	Summary(ctx context.Context, req analysis.SummaryRequest) (*analysis.Summary, error)
+	Usage(ctx context.Context) (*analysis.Usage, error)
 }
 
 // Server serves the API. It implements http.Handler.
@@ -64,6 +66,8 @@ var routeTable = []route{
 	{"GET " + Prefix + "/entities/{type}/{id...}", (*Server).handleEntity},
 	{"GET " + Prefix + "/findings/{id}", (*Server).handleFinding},
 	{"GET " + Prefix + "/events", (*Server).handleEvents},
+	{"GET " + Prefix + "/summary", (*Server).handleSummary},
+	{"GET " + Prefix + "/usage", (*Server).handleUsage},
 }
 
 func (s *Server) routes() {
