@@ -2,17 +2,12 @@ package analysis_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
-	"github.com/trailhound/trailhound/internal/archive"
-	"github.com/trailhound/trailhound/internal/duckdb"
-	"github.com/trailhound/trailhound/internal/ingest"
-	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/internal/synth"
 )
 
@@ -22,29 +17,8 @@ import (
 // 100M-event benchmark.
 func BenchmarkQueries(b *testing.B) {
 	ctx := context.Background()
-	out := b.TempDir()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := synth.Generate(ctx, synth.Config{Seed: 3, Days: 7, Start: start, EventsPerDay: 50_000, FlowsPerDay: 10_000},
-		synth.DirWriter{Root: out}, nil); err != nil {
-		b.Fatal(err)
-	}
-	data := b.TempDir()
-	st, err := duckdb.Open(ctx, data, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	arch, err := archive.Open(filepath.Join(data, "objects"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	loc, err := objstore.Parse(ctx, filepath.Join(out, "AWSLogs"), objstore.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ingest.Run(ctx, st, []objstore.Store{loc}, ingest.Options{Enrich: analysistest.Enricher(b), Archive: arch}); err != nil {
-		b.Fatal(err)
-	}
+	_, _, st, arch := analysistest.Organization(b, synth.Config{Seed: 3, Days: 7, Start: start, EventsPerDay: 50_000, FlowsPerDay: 10_000})
 	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
 	top := func(ns trailhound.Namespace) trailhound.EntityRef {
 		res, err := eng.Search(ctx, analysis.SearchRequest{Type: ns, Limit: 1})

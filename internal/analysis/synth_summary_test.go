@@ -14,10 +14,6 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
-	"github.com/trailhound/trailhound/internal/archive"
-	"github.com/trailhound/trailhound/internal/duckdb"
-	"github.com/trailhound/trailhound/internal/ingest"
-	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/internal/synth"
 )
 
@@ -30,36 +26,14 @@ func TestSyntheticSummaryPrincipals(t *testing.T) {
 		t.Skip("generates and ingests an organization")
 	}
 	ctx := context.Background()
-	out := t.TempDir()
 	scen, err := synth.ParseScenarios("all")
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	truth, err := synth.Generate(ctx, synth.Config{Seed: 11, Days: 2, Start: start, EventsPerDay: 3000, FlowsPerDay: 500, Scenarios: scen},
-		synth.DirWriter{Root: out}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := t.TempDir()
-	st, err := duckdb.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	arch, err := archive.Open(filepath.Join(data, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := objstore.Parse(ctx, filepath.Join(out, "AWSLogs"), objstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Run(ctx, st, []objstore.Store{loc}, ingest.Options{Enrich: analysistest.Enricher(t), Archive: arch}); err != nil {
-		t.Fatal(err)
-	}
+	logs, truth, st, arch := analysistest.Organization(t, synth.Config{Seed: 11, Days: 2, Start: start, EventsPerDay: 3000, FlowsPerDay: 500, Scenarios: scen})
 	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
-	records := readGenerated(t, filepath.Join(out, "AWSLogs"))
+	records := readGenerated(t, logs)
 	span := trailhound.Scope{Start: truth.Start.Unix(), End: truth.End.Unix()}
 	for _, sc := range []trailhound.Scope{span, {Start: span.Start + 60, End: span.End - 60}} {
 		got, err := eng.Summary(ctx, analysis.SummaryRequest{Start: sc.Start, End: sc.End})
@@ -138,11 +112,11 @@ func TestSyntheticSummaryPrincipals(t *testing.T) {
 	}
 	type group struct{ account, region, source string }
 	want := map[group]int64{}
-	err = filepath.Walk(filepath.Join(out, "AWSLogs"), func(p string, fi os.FileInfo, err error) error {
+	err = filepath.Walk(logs, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(out, p)
+		rel, _ := filepath.Rel(filepath.Dir(logs), p)
 		parts := strings.Split(filepath.ToSlash(rel), "/")
 		if len(parts) > 1 && strings.HasPrefix(parts[1], "o-") {
 			parts = append(parts[:1], parts[2:]...)

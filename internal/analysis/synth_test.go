@@ -15,10 +15,6 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
-	"github.com/trailhound/trailhound/internal/archive"
-	"github.com/trailhound/trailhound/internal/duckdb"
-	"github.com/trailhound/trailhound/internal/ingest"
-	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/internal/synth"
 )
 
@@ -32,36 +28,14 @@ func TestSyntheticVolume(t *testing.T) {
 		t.Skip("generates and ingests an organization")
 	}
 	ctx := context.Background()
-	out := t.TempDir()
 	scen, err := synth.ParseScenarios("all")
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	truth, err := synth.Generate(ctx, synth.Config{Seed: 7, Days: 1, Start: start, EventsPerDay: 4000, FlowsPerDay: 1000, Scenarios: scen},
-		synth.DirWriter{Root: out}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := t.TempDir()
-	st, err := duckdb.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	arch, err := archive.Open(filepath.Join(data, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := objstore.Parse(ctx, filepath.Join(out, "AWSLogs"), objstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Run(ctx, st, []objstore.Store{loc}, ingest.Options{Enrich: analysistest.Enricher(t), Archive: arch}); err != nil {
-		t.Fatal(err)
-	}
+	logs, truth, st, arch := analysistest.Organization(t, synth.Config{Seed: 7, Days: 1, Start: start, EventsPerDay: 4000, FlowsPerDay: 1000, Scenarios: scen})
 	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
-	records := readGenerated(t, filepath.Join(out, "AWSLogs"))
+	records := readGenerated(t, logs)
 	if int64(len(records)) != truth.Totals.CloudTrailEvents {
 		t.Fatalf("read %d distinct records, generated %d", len(records), truth.Totals.CloudTrailEvents)
 	}

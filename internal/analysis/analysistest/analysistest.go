@@ -21,6 +21,7 @@ import (
 	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/ingest"
 	"github.com/trailhound/trailhound/internal/objstore"
+	"github.com/trailhound/trailhound/internal/synth"
 )
 
 // WriteFiles writes files under dir, compressing those marked Gzip.
@@ -78,29 +79,63 @@ func Enricher(t testing.TB) graph.Enricher {
 // or Open may use the directory.
 func Ingest(t testing.TB, data string) {
 	t.Helper()
-	ctx := context.Background()
 	in := t.TempDir()
 	WriteFiles(t, in, Incident)
-	st, err := duckdb.Open(ctx, data, nil)
+	st, arch := open(t, data)
+	defer st.Close()
+	ingestDir(t, st, arch, in, 1)
+}
+
+// open opens the store and the object archive of data directory data.
+func open(t testing.TB, data string) (*duckdb.Store, *archive.Archive) {
+	t.Helper()
+	st, err := duckdb.Open(context.Background(), data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
 	arch, err := archive.Open(filepath.Join(data, "objects"))
 	if err != nil {
+		st.Close()
 		t.Fatal(err)
 	}
-	loc, err := objstore.Parse(ctx, in, objstore.Options{})
+	return st, arch
+}
+
+// ingestDir ingests every object under src, failing the test if any
+// object fails.
+func ingestDir(t testing.TB, st *duckdb.Store, arch *archive.Archive, src string, workers int) {
+	t.Helper()
+	ctx := context.Background()
+	loc, err := objstore.Parse(ctx, src, objstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := ingest.Run(ctx, st, []objstore.Store{loc}, ingest.Options{Enrich: Enricher(t), Archive: arch, Workers: 1})
+	sum, err := ingest.Run(ctx, st, []objstore.Store{loc}, ingest.Options{Enrich: Enricher(t), Archive: arch, Workers: workers})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sum.Failed) > 0 {
 		t.Fatalf("ingest failed: %+v", sum.Failed)
 	}
+}
+
+// Organization generates the logs of a synthetic organization and
+// ingests them into a fresh data directory. It returns the folder of the
+// generated AWSLogs, the ground truth, and the open store and archive,
+// which the test's cleanup closes.
+func Organization(t testing.TB, cfg synth.Config) (logs string, truth *synth.Truth, st *duckdb.Store, arch *archive.Archive) {
+	t.Helper()
+	out := t.TempDir()
+	truth, err := synth.Generate(context.Background(), cfg, synth.DirWriter{Root: out}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	st, arch = open(t, data)
+	t.Cleanup(func() { st.Close() })
+	logs = filepath.Join(out, "AWSLogs")
+	ingestDir(t, st, arch, logs, 0)
+	return logs, truth, st, arch
 }
 
 // Record is a CloudTrail record of the incident read with encoding/json,
