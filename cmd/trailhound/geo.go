@@ -60,12 +60,7 @@ func (g *geoOptions) open(dataDir string, log *slog.Logger) (graph.Enricher, fun
 	if err != nil {
 		return nil, func() {}, err
 	}
-	enrich := func(ip string) graph.IPInfo {
-		in := r.LookupString(ip)
-		return graph.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
-			City: in.City, Latitude: in.Latitude, Longitude: in.Longitude, ASN: in.ASN, ASOrg: in.ASOrg}
-	}
-	return enrich, func() { r.Close() }, nil
+	return r.Enrich, func() { r.Close() }, nil
 }
 
 func exists(p string) bool {

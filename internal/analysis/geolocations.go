@@ -105,20 +105,7 @@ WHERE `+sub.where+` AND ip_key <> 0 AND event_time >= `+ts+` AND event_time < `+
 		q := `SELECT DISTINCT i.country, coalesce(i.region, ''), coalesce(i.city, '') FROM events
 JOIN ip_info i ON i.key = events.ip_key
 WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> '' AND event_time >= ` + ts + ` AND event_time < ` + ts
-		rows, err := e.db.QueryContext(ctx, q, append(args, base.Start, base.End)...)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: new geolocations baseline: %w", err)
-		}
-		defer rows.Close()
-		out := map[place]bool{}
-		for rows.Next() {
-			var p place
-			if err := rows.Scan(&p.country, &p.region, &p.city); err != nil {
-				return nil, fmt.Errorf("analysis: new geolocations baseline: %w", err)
-			}
-			out[p] = true
-		}
-		return out, rows.Err()
+		return e.queryPlaces(ctx, "new geolocations baseline", q, append(args, base.Start, base.End)...)
 	}
 	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.keyArgs(ent.Key))
 	if err != nil {
@@ -177,5 +164,27 @@ WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.count
 		}
 		return a.Country+a.Region+a.City < b.Country+b.Region+b.City
 	})
+	return out, nil
+}
+
+// queryPlaces runs a query selecting (country, region, city) and returns
+// the distinct places; what names the query in errors.
+func (e *Engine) queryPlaces(ctx context.Context, what, q string, args ...any) (map[place]bool, error) {
+	rows, err := e.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := map[place]bool{}
+	for rows.Next() {
+		var p place
+		if err := rows.Scan(&p.country, &p.region, &p.city); err != nil {
+			return nil, fmt.Errorf("analysis: %s: %w", what, err)
+		}
+		out[p] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: %s: %w", what, err)
+	}
 	return out, nil
 }

@@ -314,24 +314,8 @@ func (e *Engine) locatedPlaces(ctx context.Context, s trailhound.Scope) (map[pla
 	if hourly(s.Start) && hourly(s.End) {
 		keys = `SELECT DISTINCT src FROM edges WHERE kind = 'called_api' AND hour >= ` + ts + ` AND hour < ` + ts
 	}
-	rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT country, coalesce(region, ''), coalesce(city, '') FROM ip_info
+	return e.queryPlaces(ctx, "located places", `SELECT DISTINCT country, coalesce(region, ''), coalesce(city, '') FROM ip_info
 WHERE country IS NOT NULL AND country <> '' AND key IN (`+keys+`)`, s.Start, s.End)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: located places: %w", err)
-	}
-	defer rows.Close()
-	out := map[place]bool{}
-	for rows.Next() {
-		var p place
-		if err := rows.Scan(&p.country, &p.region, &p.city); err != nil {
-			return nil, fmt.Errorf("analysis: located places: %w", err)
-		}
-		out[p] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("analysis: located places: %w", err)
-	}
-	return out, nil
 }
 
 // summaryPrincipals ranks roles and users by their calls in scope,

@@ -42,11 +42,7 @@ func testEnricher(t testing.TB) graph.Enricher {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return func(ip string) graph.IPInfo {
-		in := r.LookupString(ip)
-		return graph.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
-			City: in.City, Latitude: in.Latitude, Longitude: in.Longitude, ASN: in.ASN, ASOrg: in.ASOrg}
-	}
+	return r.Enrich
 }
 
 func openStore(t testing.TB, dir string) *duckdb.Store {

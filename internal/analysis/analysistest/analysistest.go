@@ -66,11 +66,7 @@ func Enricher(t testing.TB) graph.Enricher {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	return func(ip string) graph.IPInfo {
-		in := r.LookupString(ip)
-		return graph.IPInfo{Class: in.Class.String(), Country: in.Country, CountryName: in.CountryName, Region: in.Region,
-			City: in.City, Latitude: in.Latitude, Longitude: in.Longitude, ASN: in.ASN, ASOrg: in.ASOrg}
-	}
+	return r.Enrich
 }
 
 // Ingest writes the incident to a temporary folder and ingests it into
