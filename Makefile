@@ -13,7 +13,7 @@ TOOLS     := $(CURDIR)/.tools
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: build test lint unit fuzz bench demo geoip tools clean
+.PHONY: build test lint unit fuzz bench demo geoip tools clean ui ui-check e2e
 
 build:
 	$(GO) build -o $(BIN) ./cmd/trailhound
@@ -47,7 +47,22 @@ fuzz:
 	  done; \
 	done
 
-test: lint unit fuzz
+test: lint ui-check unit fuzz
+
+# The console: ui/dist is committed and embedded in the binary, so a plain
+# `go build` needs no Node.js. `make ui` rebuilds it from ui/src.
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+ui: ui/node_modules/.package-lock.json
+	cd ui && npm run build
+
+# The committed build must be what the sources produce.
+ui-check: ui
+	@if [ -n "$$(git status --porcelain -- ui/dist)" ]; then \
+	  echo "ui/dist differs from a fresh build of ui/src: run make ui and commit ui/dist"; \
+	  git status --short -- ui/dist; exit 1; fi
 
 geoip:
 	bash scripts/fetch-geoip.sh $(GEOIP_DIR)

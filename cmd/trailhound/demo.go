@@ -129,14 +129,15 @@ Scenarios: `+demoScenarios+`.`)
 		fmt.Fprintf(env.stdout, "\nExplore it: trailhound serve --data %s\n", *data)
 		return exitOK
 	}
-	fmt.Fprintln(env.stdout, "\nAsk the API, for example:")
-	for _, s := range truth.Scenarios {
-		if _, id, ok := strings.Cut(s.StartHere, "/"); ok {
-			fmt.Fprintf(env.stdout, "  GET /api/v1/findings/%s\n", url.PathEscape(id))
+	env.listening = func(base string) {
+		fmt.Fprintln(env.stdout, "\nOpen the console and start where an analyst would, at a finding:")
+		for _, s := range truth.Scenarios {
+			if ns, id, ok := strings.Cut(s.StartHere, "/"); ok && ns == string(trailhound.FindingEntity) {
+				fmt.Fprintf(env.stdout, "  %s/findings/%s\n", base, url.PathEscape(id))
+			}
 		}
+		fmt.Fprintf(env.stdout, "The JSON API is under %s/api/v1/ (for example %s/api/v1/search?type=AwsUser).\n\n", base, base)
 	}
-	fmt.Fprintln(env.stdout, "  GET /api/v1/search?type=AwsUser")
-	fmt.Fprintln(env.stdout)
 	// The server opens the store itself.
 	closeStore()
 	closeGeo()

@@ -44,6 +44,9 @@ type environment struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// listening, when set, is told serve's URL once it listens (the demo
+	// uses it to print console links with the real port).
+	listening func(url string)
 }
 
 func commands() []command {
@@ -51,7 +54,7 @@ func commands() []command {
 		{"demo", "generate a demo organization with incidents in it and ingest it", runDemo},
 		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
 		{"stats", "count the events and entities stored", runStats},
-		{"serve", "serve the JSON API over the data directory", runServe},
+		{"serve", "serve the investigation console and JSON API over the data directory", runServe},
 		{"gen", "write synthetic AWS logs of an organization with attack scenarios", runGen},
 		{"version", "print the version", runVersion},
 	}

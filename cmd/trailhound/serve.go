@@ -16,13 +16,14 @@ import (
 	"github.com/trailhound/trailhound/internal/api"
 	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/ui"
 )
 
 func runServe(ctx context.Context, env *environment, args []string) int {
 	fs := newFlagSet(env, "serve", "", `
-Serve the JSON API (/api/v1) over the data directory: search, entity
-profiles and their panels, findings, and the raw records behind every
-number. Once listening, it prints the URL on stdout (and writes it to
+Serve the investigation console (at /) and the JSON API (/api/v1) over
+the data directory: search, entity profiles and their panels, findings,
+and the raw records behind every number. Once listening, it prints the URL on stdout (and writes it to
 --ready-file, if given); logs are JSON lines on stderr. It stops cleanly
 on SIGINT or SIGTERM, letting requests in flight finish.
 
@@ -84,7 +85,7 @@ unavailable or the address cannot be bound.`)
 	}
 	url := "http://" + ln.Addr().String()
 	srv := &http.Server{
-		Handler:           api.New(engine, log),
+		Handler:           handler(api.New(engine, log)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// Requests outlive the signal until Shutdown lets them finish.
@@ -94,6 +95,10 @@ unavailable or the address cannot be bound.`)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("serving", "url", url, "data", *data)
 	fmt.Fprintf(env.stdout, "Trailhound is serving %s at %s\n", *data, url)
+	fmt.Fprintf(env.stdout, "Console: %s/\n", url)
+	if env.listening != nil {
+		env.listening(url)
+	}
 	if *readyFile != "" {
 		if err := writeAtomic(*readyFile, []byte(url+"\n")); err != nil {
 			fmt.Fprintf(env.stderr, "trailhound serve: --ready-file: %v\n", err)
@@ -118,6 +123,16 @@ unavailable or the address cannot be bound.`)
 	srv.Close()
 	log.Info("stopped")
 	return exitOK
+}
+
+// handler routes /api/ to the JSON API and everything else to the
+// embedded console, so one address serves both and console URLs can be
+// shared.
+func handler(apiSrv http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiSrv)
+	mux.Handle("/", ui.Handler())
+	return mux
 }
 
 func isDir(p string) bool {
