@@ -64,6 +64,7 @@ var routeTable = []route{
 	{"GET " + Prefix + "/entities/{type}/{id}", (*Server).handleEntity},
 	{"GET " + Prefix + "/entities/{type}/{id}/panels/{panel}", (*Server).handlePanel},
 	{"GET " + Prefix + "/entities/{type}/{id...}", (*Server).handleEntity},
+	{"GET " + Prefix + "/findings", (*Server).handleFindings},
 	{"GET " + Prefix + "/findings/{id}", (*Server).handleFinding},
 	{"GET " + Prefix + "/events", (*Server).handleEvents},
 	{"GET " + Prefix + "/summary", (*Server).handleSummary},
