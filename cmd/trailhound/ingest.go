@@ -16,6 +16,7 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/groups"
 	"github.com/trailhound/trailhound/internal/ingest"
 	"github.com/trailhound/trailhound/internal/objstore"
 )
@@ -103,11 +104,14 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 		fmt.Fprintf(env.stderr, "trailhound ingest: %v\n", err)
 		return exitRuntime
 	}
+	// New findings join their finding groups before the command returns.
+	grouped, groupsOK := updateGroups(ctx, env, st, log)
 	if *asJSON {
 		out := struct {
 			*ingest.Summary
-			Failed []ingest.Failure `json:"failed"`
-		}{sum, sum.Failed}
+			Failed []ingest.Failure     `json:"failed"`
+			Groups *groups.UpdateResult `json:"groups,omitempty"`
+		}{sum, sum.Failed, grouped}
 		if out.Failed == nil {
 			out.Failed = []ingest.Failure{}
 		}
@@ -119,8 +123,9 @@ some objects failed, 2 for usage errors, 3 when the store is unavailable.`)
 		enc.Encode(out)
 	} else {
 		printSummary(env, sum)
+		printGroupsUpdate(env, grouped)
 	}
-	if len(sum.Failed) > 0 {
+	if len(sum.Failed) > 0 || !groupsOK {
 		return exitFailed
 	}
 	return exitOK

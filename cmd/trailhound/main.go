@@ -54,6 +54,10 @@ func commands() []command {
 		{"demo", "generate a demo organization with incidents in it and ingest it", runDemo},
 		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
 		{"stats", "count the events and entities stored", runStats},
+		{"groups", "list, show or rebuild finding groups: related findings as probable incidents", runGroups},
+		{"search", "find entities by id, name, ARN, pattern or address block (through serve)", runSearch},
+		{"profile", "print an entity's details and profile panels as tables (through serve)", runProfile},
+		{"investigate", "investigate a user, role, session, access key or instance: ATT&CK indicators, severity, report", runInvestigate},
 		{"serve", "serve the investigation console and JSON API over the data directory", runServe},
 		{"gen", "write synthetic AWS logs of an organization with attack scenarios", runGen},
 		{"version", "print the version", runVersion},
@@ -94,7 +98,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run "trailhound <command> --help" for a command's flags.

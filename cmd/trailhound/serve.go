@@ -16,6 +16,7 @@ import (
 	"github.com/trailhound/trailhound/internal/api"
 	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/groups"
 	"github.com/trailhound/trailhound/ui"
 )
 
@@ -40,6 +41,7 @@ unavailable or the address cannot be bound.`)
 	listen := fs.String("listen", def, "address to listen on, host:port; port 0 picks a free port (env TRAILHOUND_LISTEN)")
 	readyFile := fs.String("ready-file", "", "once listening, write the server's URL to this file (for scripts and tests that start serve on port 0)")
 	baseline := fs.Duration("baseline", trailhound.DefaultBaseline, "how far before a scope its baseline reaches")
+	threatIntel := threatIntelFlag(fs)
 	if code, ok := parse(fs, args, env); !ok {
 		return code
 	}
@@ -77,6 +79,28 @@ unavailable or the address cannot be bound.`)
 		log.Warn("no_object_archive", "dir", dir)
 	}
 	engine := analysis.New(st.DB(), analysis.Options{Archive: arch, Baseline: *baseline})
+	apiServer := api.New(engine, log)
+	// Finding groups follow the findings stored: the watcher places new
+	// ones every few seconds until serve stops.
+	grp, err := newGroups(env, st, log, *baseline)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+		return exitUsage
+	}
+	apiServer.SetGroups(grp)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { defer close(watched); grp.Watch(watchCtx, groups.WatchInterval) }()
+	defer func() { stopWatch(); <-watched }()
+	// Investigations run in the background; stopping serve cancels those
+	// still running, which are then marked FAILED.
+	inv, err := newInvestigations(ctx, st, log, *baseline, *threatIntel, grp)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+		return errorExit(err)
+	}
+	defer inv.Close()
+	apiServer.SetInvestigations(inv)
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -85,7 +109,7 @@ unavailable or the address cannot be bound.`)
 	}
 	url := "http://" + ln.Addr().String()
 	srv := &http.Server{
-		Handler:           handler(api.New(engine, log)),
+		Handler:           handler(apiServer),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		// Requests outlive the signal until Shutdown lets them finish.

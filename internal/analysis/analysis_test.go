@@ -557,7 +557,7 @@ func TestEntity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cmp.Equal(inst.Panels, []string{"associated-findings", "vpc-flow-volume"}) || len(inst.Facts) != 8 {
+	if !cmp.Equal(inst.Panels, []string{"associated-findings", "vpc-flow-volume", "vpc-flow-details", "vpc-flow-service-ports"}) || len(inst.Facts) != 8 {
 		t.Errorf("instance %+v", inst)
 	}
 
@@ -588,6 +588,11 @@ func TestFinding(t *testing.T) {
 	var detail struct{ Service struct{ Count int } }
 	if err := json.Unmarshal(f.Detail, &detail); err != nil || detail.Service.Count != 7 {
 		t.Errorf("detail is not the latest version: %v %s", err, f.Detail)
+	}
+	// The incident's only finding has no related findings; its account
+	// would relate every finding of the account, so it does not count.
+	if len(f.Related) != 0 || f.RelatedTotal != 0 || len(f.RelatedIgnored) != 1 || f.RelatedIgnored[0].Type != trailhound.AwsAccount || f.RelatedIgnored[0].Reason != "common-type" {
+		t.Errorf("related %+v ignored %+v", f.Related, f.RelatedIgnored)
 	}
 	if _, err := eng.Finding(context.Background(), "nope"); trailhound.ErrorCode(err) != trailhound.ENOTFOUND {
 		t.Errorf("unknown finding: %v", err)
@@ -630,7 +635,7 @@ func TestEvents(t *testing.T) {
 			}
 		})
 	}
-	if _, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: ref(trailhound.Ec2Instance, analysistest.InstanceID)}); trailhound.ErrorCode(err) != trailhound.EINVALID {
+	if _, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: ref(trailhound.Ec2Instance, analysistest.InstanceID), Source: trailhound.SourceCloudTrail}); trailhound.ErrorCode(err) != trailhound.EINVALID {
 		t.Errorf("instance events: %v", err)
 	}
 	// Filtered records match the filtered panel.

@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,43 @@ func BenchmarkQueries(b *testing.B) {
 			return err
 		}})
 	}
+	// The flow panels of the instance with the most flow records.
+	var instance string
+	if err := st.DB().QueryRowContext(ctx, `SELECT instance_id FROM flows WHERE instance_key <> 0 GROUP BY 1 ORDER BY sum(records) DESC LIMIT 1`).Scan(&instance); err != nil {
+		b.Fatal(err)
+	}
+	inst := trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: instance}
+	day := trailhound.Scope{Start: week.End - 86400, End: week.End}
+	for _, p := range []struct {
+		name   string
+		scope  trailhound.Scope
+		params map[string]string
+	}{
+		{analysis.PanelVPCFlowVolume + "/week", week, nil},
+		{analysis.PanelVPCFlowDetails + "/day", day, nil},
+		{analysis.PanelVPCFlowDetails + "/week", week, nil},
+		{analysis.PanelVPCFlowDetails + "/week-filtered", week, map[string]string{"direction": "inbound", "protocol": "tcp"}},
+		{analysis.PanelVPCFlowServicePorts + "/week", week, nil},
+	} {
+		panel, _, _ := strings.Cut(p.name, "/")
+		cases = append(cases, struct {
+			name string
+			run  func() error
+		}{p.name, func() error {
+			_, err := eng.Panel(ctx, analysis.PanelRequest{Entity: inst, Panel: panel, Start: p.scope.Start, End: p.scope.End, Params: p.params})
+			return err
+		}})
+	}
+	// The finding naming the most entities, with its related findings.
+	var finding string
+	if err := st.DB().QueryRowContext(ctx, `SELECT n.id FROM edges r JOIN entities n ON n.key = r.src AND n.namespace = 'Finding'
+WHERE r.kind = 'finding_involves' GROUP BY n.id ORDER BY count(DISTINCT r.dst) DESC, n.id LIMIT 1`).Scan(&finding); err != nil {
+		b.Fatal(err)
+	}
+	cases = append(cases, struct {
+		name string
+		run  func() error
+	}{"finding/related", func() error { _, err := eng.Finding(ctx, finding); return err }})
 	b.ResetTimer()
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -36,6 +36,17 @@ type Finding struct {
 	DefaultScope ScopeJSON `json:"defaultScope"`
 	// Detail is the finding JSON exactly as GuardDuty delivered it.
 	Detail json.RawMessage `json:"detail"`
+	// Related are other findings that involve an entity this one
+	// involves, most severe first, then the most recently seen (at most
+	// MaxRelatedFindings; RelatedTotal counts them all).
+	Related          []RelatedFinding `json:"related"`
+	RelatedTotal     int              `json:"relatedTotal"`
+	RelatedTruncated bool             `json:"relatedTruncated"`
+	// RelatedIgnored are the involved entities that do not relate
+	// findings because they are too common to mean anything: accounts and
+	// AWS service principals always, and any entity more than
+	// MaxFindingsPerSharedEntity findings involve.
+	RelatedIgnored []IgnoredEntity `json:"relatedIgnored"`
 }
 
 // InvolvedEntity is an entity a finding names: a link target with the
@@ -104,6 +115,9 @@ FROM latest_findings f WHERE id = ?`, id).Scan(&arn, &typ, &title, &desc, &accou
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("analysis: finding entities: %w", err)
+	}
+	if err := e.relatedFindings(ctx, f); err != nil {
+		return nil, err
 	}
 	return f, nil
 }

@@ -25,6 +25,10 @@ type VPCFlowVolume struct {
 	Buckets       []FlowBucket `json:"buckets"`
 	Totals        FlowTotals   `json:"totals"`
 	Rows          []FlowRow    `json:"rows"`
+	// Finding, with the finding parameter, is the finding whose addresses
+	// and instances the traffic is limited to: Detective's "VPC flow
+	// volume to and from the finding's IP address".
+	Finding *FlowFinding `json:"finding,omitempty"`
 }
 
 // FlowBucket is one point of the flow series.
@@ -84,17 +88,35 @@ func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
 	return nil, false
 }
 
-func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailhound.Scope) (*VPCFlowVolume, error) {
+func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailhound.Scope, params map[string]string) (*VPCFlowVolume, error) {
 	sides, ok := flowSides(ent.Ref.Type)
 	if !ok {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelVPCFlowVolume, ent.Ref.Type)
 	}
-	window := trailhound.Scope{Start: scope.Start / Hour * Hour, End: ceilDiv(scope.End, Hour) * Hour}
-	width := max(BucketSeconds(window), Hour)
+	var finding *FlowFinding
+	var peerArgs []any
+	for k, v := range params {
+		if k != FlowFilterFinding {
+			return nil, trailhound.Errorf(trailhound.EINVALID, "unknown parameter %q of panel %s (known: finding)", k, PanelVPCFlowVolume)
+		}
+		if v == "" {
+			continue
+		}
+		var keys map[int64]bool
+		var err error
+		if finding, keys, err = e.findingPeers(ctx, v, FlowFilterFinding, ent.Ref); err != nil {
+			return nil, err
+		}
+		peerArgs = []any{int64(0)} // no peer: nothing matches
+		for k := range keys {
+			peerArgs = append(peerArgs, k)
+		}
+	}
+	window, width := flowWindow(scope)
 	base := window.Baseline(e.baseline)
 	n := ceilDiv(window.End-window.Start, width)
 	out := &VPCFlowVolume{Entity: Ref{ent.Ref.Type, ent.Ref.ID}, Scope: scopeJSON(scope), Window: scopeJSON(window), Baseline: scopeJSON(base),
-		BucketSeconds: width, Buckets: make([]FlowBucket, n), Rows: []FlowRow{}}
+		BucketSeconds: width, Buckets: make([]FlowBucket, n), Rows: []FlowRow{}, Finding: finding}
 	for i := range out.Buckets {
 		out.Buckets[i].Start = window.Start + int64(i)*width
 	}
@@ -109,12 +131,17 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 	ts := e.dialect.Timestamp()
 	inbound := func(direction string, flip bool) bool { return (direction == "ingress") != flip }
 	for _, side := range sides {
+		cond, condArgs := side.cond, []any{ent.Key}
+		if finding != nil {
+			cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
+			condArgs = append(condArgs, peerArgs...)
+		}
 		q := `SELECT ` + e.bucketExpr("hour") + ` AS b, ` + side.peerKey + ` AS peer, ` + side.peerText + ` AS peer_text,
 	coalesce(port, 0), coalesce(protocol, -1), coalesce(direction, ''), coalesce(action, ''),
 	sum(bytes), sum(packets), sum(records), min(first_start), max(last_end)
-FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + `
+FROM flows WHERE ` + cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + `
 GROUP BY b, peer, peer_text, port, protocol, direction, action`
-		r, err := e.db.QueryContext(ctx, q, window.Start, width, ent.Key, window.Start, window.End)
+		r, err := e.db.QueryContext(ctx, q, append(append([]any{window.Start, width}, condArgs...), window.Start, window.End)...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 		}
@@ -162,8 +189,8 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 		}
 		// Baseline totals by direction, for the averages per bucket.
-		br, err := e.db.QueryContext(ctx, `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+side.cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
-			ent.Key, base.Start, base.End)
+		br, err := e.db.QueryContext(ctx, `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+			append(condArgs, base.Start, base.End)...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
 		}

@@ -20,6 +20,13 @@ const (
 	PanelNewASOs         = "new-asos"
 	PanelVPCFlowVolume   = "vpc-flow-volume"
 	PanelIncreasedVolume = "increased-volume"
+	// PanelVPCFlowDetails is the drill-down of the flow volume (Detective
+	// shows it under the chart): rows by peer, both ports, protocol and
+	// direction, read from the flow records, with row series to overlay.
+	PanelVPCFlowDetails = "vpc-flow-details"
+	// PanelVPCFlowServicePorts is "Average VPC flow by common service
+	// ports".
+	PanelVPCFlowServicePorts = "vpc-flow-service-ports"
 )
 
 // PanelInfo describes one panel: its id, its title as the console shows
@@ -55,9 +62,14 @@ var Panels = []PanelInfo{
 	{PanelNewAPICalls, "Newly observed API calls", newlyPrincipals},
 	{PanelNewUserAgents, "Newly observed user agents", newlyPrincipals},
 	{PanelNewASOs, "Newly observed autonomous system organizations", newlyPrincipals},
-	{PanelVPCFlowVolume, "Overall VPC flow volume", []trailhound.Namespace{trailhound.Ec2Instance, trailhound.IPAddress}},
+	{PanelVPCFlowVolume, "Overall VPC flow volume", flowTypes},
 	{PanelIncreasedVolume, "API calls with increased volume", newlyPrincipals},
+	{PanelVPCFlowDetails, "VPC flow activity details", flowTypes},
+	{PanelVPCFlowServicePorts, "Average VPC flow by common service ports", flowTypes},
 }
+
+// flowTypes are the types VPC flow records are attributed to.
+var flowTypes = []trailhound.Namespace{trailhound.Ec2Instance, trailhound.IPAddress}
 
 // principalsAccountBucket are the types Detective shows newly observed
 // geolocations for.
@@ -111,7 +123,14 @@ func (e *Engine) Panel(ctx context.Context, req PanelRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	scope, err := ResolveScope(req.Start, req.End, entityDefaultScope(ent.LastSeen))
+	def := entityDefaultScope(ent.LastSeen)
+	if id := req.Params[FlowFilterFinding]; id != "" && (req.Panel == PanelVPCFlowVolume || req.Panel == PanelVPCFlowDetails) && req.Start == 0 && req.End == 0 {
+		// A view of the finding's traffic opens on the finding's scope.
+		if def, err = e.findingDefaultScope(ctx, id, FlowFilterFinding); err != nil {
+			return nil, err
+		}
+	}
+	scope, err := ResolveScope(req.Start, req.End, def)
 	if err != nil {
 		return nil, err
 	}
@@ -137,10 +156,11 @@ func (e *Engine) Panel(ctx context.Context, req PanelRequest) (any, error) {
 		dim := map[string]newlyDimension{PanelNewAPICalls: newAPIs, PanelNewUserAgents: newUserAgents, PanelNewASOs: newASNs}[req.Panel]
 		return e.newlyObserved(ctx, ent, scope, dim)
 	case PanelVPCFlowVolume:
-		if err := noParams(PanelVPCFlowVolume, req.Params); err != nil {
-			return nil, err
-		}
-		return e.vpcFlowVolume(ctx, ent, scope)
+		return e.vpcFlowVolume(ctx, ent, scope, req.Params)
+	case PanelVPCFlowDetails:
+		return e.vpcFlowDetails(ctx, ent, scope, req.Params)
+	case PanelVPCFlowServicePorts:
+		return e.vpcFlowServicePorts(ctx, ent, scope, req.Params)
 	case PanelIncreasedVolume:
 		return e.increasedVolume(ctx, ent, scope, req.Params)
 	case PanelFindings:

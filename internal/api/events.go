@@ -18,11 +18,25 @@ var csvHeader = []string{"eventTime", "eventID", "eventSource", "eventName", "aw
 	"userIdentity.type", "userIdentity.principalId", "userIdentity.arn", "userIdentity.accessKeyId",
 	"sourceIPAddress", "userAgent", "errorCode", "errorMessage"}
 
-// handleEvents streams the raw CloudTrail records attributed to an
-// entity, with the activity-details filters: format json (an array, the default), ndjson (one record a line)
-// or csv. Parameters are checked before anything is sent; a failure after
-// the first byte aborts the connection, so a client never mistakes a
-// partial answer for a whole one.
+// flowCSVHeader names the columns of flow records in csv: where the
+// record was read, its fields as the flow log format names them, and how
+// the flow panels count it for the entity.
+var flowCSVHeader = []string{"object", "line", "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
+	"protocol", "packets", "bytes", "start", "end", "action", "log-status", "vpc-id", "instance-id", "flow-direction",
+	"peer", "local-port", "remote-port", "direction", "traffic"}
+
+// findingCSVHeader names the columns of findings in csv.
+var findingCSVHeader = []string{"id", "type", "title", "severity", "accountId", "region", "createdAt", "updatedAt",
+	"firstSeen", "lastSeen", "count", "archived", "resourceType", "actionType"}
+
+// handleEvents streams the raw records behind an entity's numbers, from
+// the source asked for (CloudTrail events by default for the types calls
+// are attributed to, VPC flow records for instances, GuardDuty findings
+// otherwise), with the filters of the panels they stand behind: format
+// json (an array, the default), ndjson (one record a line) or csv.
+// Parameters are checked before anything is sent; a failure after the
+// first byte aborts the connection, so a client never mistakes a partial
+// answer for a whole one.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	start, end, err := scopeParams(q)
@@ -45,11 +59,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	filters := map[string]string{}
 	for k, v := range q {
-		if k != "entity" && k != "scopeStart" && k != "scopeEnd" && k != "format" && len(v) > 0 {
+		if k != "entity" && k != "scopeStart" && k != "scopeEnd" && k != "format" && k != "source" && len(v) > 0 {
 			filters[k] = v[0]
 		}
 	}
-	stream, err := s.a.Events(r.Context(), analysis.EventsRequest{Entity: ref, Start: start, End: end, Filters: filters})
+	stream, err := s.a.Events(r.Context(), analysis.EventsRequest{Entity: ref, Source: trailhound.Source(q.Get("source")), Start: start, End: end, Filters: filters})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -58,6 +72,24 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Trailhound-Scope", strconv.FormatInt(stream.Scope.Start, 10)+"-"+strconv.FormatInt(stream.Scope.End, 10))
+	h.Set("X-Trailhound-Source", string(stream.Source))
+	switch stream.Source {
+	case trailhound.SourceVPCFlow:
+		err = writeFlowRecords(w, r, stream, format)
+	case trailhound.SourceGuardDuty:
+		err = writeFindingRecords(w, r, stream, format)
+	default:
+		err = writeCloudTrailRecords(w, r, stream, format)
+	}
+	if err != nil {
+		s.log.Error("events_stream_failed", "entity", ref.String(), "source", string(stream.Source), "error", err.Error())
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// writeCloudTrailRecords streams CloudTrail records as delivered.
+func writeCloudTrailRecords(w http.ResponseWriter, r *http.Request, stream *analysis.EventStream, format string) error {
+	h := w.Header()
 	var each func(*trailhound.APICall) error
 	var finish func() error
 	n := 0
@@ -101,12 +133,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		finish = func() error { cw.Flush(); return cw.Error() }
 	}
-	err = stream.Each(r.Context(), each)
-	if err == nil {
-		err = finish()
+	if err := stream.Each(r.Context(), each); err != nil {
+		return err
 	}
-	if err != nil {
-		s.log.Error("events_stream_failed", "entity", ref.String(), "error", err.Error())
-		panic(http.ErrAbortHandler)
-	}
+	return finish()
 }

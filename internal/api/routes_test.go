@@ -29,6 +29,8 @@ func TestOpenAPIPaths(t *testing.T) {
 	}
 	slices.Sort(documented)
 	slices.Sort(served)
+	// A path served for several methods is documented once.
+	served = slices.Compact(served)
 	if !slices.Equal(documented, served) {
 		t.Errorf("documented %q\nserved     %q", documented, served)
 	}

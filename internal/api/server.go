@@ -29,9 +29,13 @@ type Analyzer interface {
 
 // Server serves the API. It implements http.Handler.
 type Server struct {
-	a   Analyzer
-	log *slog.Logger
-	mux *http.ServeMux
+	a      Analyzer
+	log    *slog.Logger
+	mux    *http.ServeMux
+	groups Groups // nil until SetGroups
+
+	// investigations is nil until SetInvestigations.
+	investigations Investigations
 }
 
 // New returns a Server answering from a. A nil log discards.
@@ -69,6 +73,18 @@ var routeTable = []route{
 	{"GET " + Prefix + "/events", (*Server).handleEvents},
 	{"GET " + Prefix + "/summary", (*Server).handleSummary},
 	{"GET " + Prefix + "/usage", (*Server).handleUsage},
+	{"GET " + Prefix + "/groups", (*Server).handleGroups},
+	{"GET " + Prefix + "/groups/{id}", (*Server).handleGroup},
+	{"GET " + Prefix + "/groups/{id}/graph", (*Server).handleGroupGraph},
+	{"GET " + Prefix + "/groups/{id}/audit", (*Server).handleGroupAudit},
+	{"POST " + Prefix + "/groups/{id}/split", (*Server).handleGroupSplit},
+	{"POST " + Prefix + "/groups/{id}/merge", (*Server).handleGroupMerge},
+	{"POST " + Prefix + "/investigations", (*Server).handleStartInvestigation},
+	{"GET " + Prefix + "/investigations", (*Server).handleInvestigations},
+	{"GET " + Prefix + "/investigations/recommended", (*Server).handleRecommended},
+	{"GET " + Prefix + "/investigations/{id}", (*Server).handleInvestigation},
+	{"PATCH " + Prefix + "/investigations/{id}", (*Server).handleInvestigationState},
+	{"GET " + Prefix + "/investigations/{id}/report", (*Server).handleInvestigationReport},
 }
 
 func (s *Server) routes() {
