@@ -224,10 +224,13 @@ func (c *Client) Finding(ctx context.Context, id string) (*Finding, error) {
 	return &out, c.get(ctx, "/api/v1/findings/"+segment(id), nil, &out)
 }
 
-// EventsReader streams the raw CloudTrail records behind an entity's
-// numbers in the given format (json, ndjson or csv), with the
-// activity-details filters. The caller closes it; a stream cut short by
-// the server fails with an error when read.
+// EventsReader streams the raw records behind an entity's numbers from
+// the entity type's default source (CloudTrail for the types API calls
+// are attributed to, VPC flows for instances, GuardDuty findings
+// otherwise; RecordsReader names the source) in the given format (json,
+// ndjson or csv), with the filters of the panels they stand behind. The
+// caller closes it; a stream cut short by the server fails with an error
+// when read.
 func (c *Client) EventsReader(ctx context.Context, ref trailhound.EntityRef, scope Scope, format string, filters map[string]string) (io.ReadCloser, error) {
 	q := url.Values{}
 	for k, v := range filters {
@@ -243,8 +246,10 @@ func (c *Client) EventsReader(ctx context.Context, ref trailhound.EntityRef, sco
 	return resp.Body, nil
 }
 
-// Events returns the raw CloudTrail records behind an entity's numbers,
-// each exactly as delivered, oldest first.
+// Events returns the raw records behind an entity's numbers from the
+// entity type's default source, one JSON value each: CloudTrail records
+// exactly as delivered, oldest first (FlowRecords and FindingRecords read
+// the other sources).
 func (c *Client) Events(ctx context.Context, ref trailhound.EntityRef, scope Scope, filters map[string]string) ([]json.RawMessage, error) {
 	body, err := c.EventsReader(ctx, ref, scope, "ndjson", filters)
 	if err != nil {

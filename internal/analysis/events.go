@@ -111,19 +111,21 @@ func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, e
 }
 
 // eventBatch is how many records are located before their objects are
-// read: each object is decoded once per batch, and memory stays bounded
-// however many records the scope holds.
-const eventBatch = 2000
+// read: each object is decoded once per batch (twice when its records
+// straddle two), and memory stays bounded however many records the scope
+// holds.
+const eventBatch = 5000
 
 type eventLoc struct {
 	ipKey    int64
 	objectID int64
-	sha      string
-	key      string
-	uri      string
-	source   string
 	record   int
 	eventID  string
+}
+
+// archivedObject is where an object's records are read back from.
+type archivedObject struct {
+	sha, key, uri, source string
 }
 
 // Each calls fn with every record, oldest first (ties by event id). The
@@ -134,10 +136,11 @@ func (s *EventStream) Each(ctx context.Context, fn func(*trailhound.APICall) err
 		return fmt.Errorf("analysis: events: the stream holds %s records, not CloudTrail events", s.Source)
 	}
 	ts := s.e.dialect.Timestamp()
-	q := `SELECT ev.ip_key, ev.object_id, o.sha256, o.key, o.uri, coalesce(o.source, ''), ev.record_index, ev.event_id
-FROM events ev JOIN objects o ON o.object_id = ev.object_id
-WHERE ` + qualify(s.sub.where, "ev.") + ` AND ev.event_time >= ` + ts + ` AND ev.event_time < ` + ts + `
-ORDER BY ev.event_time, ev.event_id`
+	// Objects are looked up once per batch rather than joined: their
+	// names would be read again for every record.
+	q := `SELECT ip_key, object_id, record_index, event_id FROM events
+WHERE ` + s.sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts + `
+ORDER BY event_time, event_id`
 	args := append(s.sub.keyArgs(s.key), s.Scope.Start, s.Scope.End)
 	rows, err := s.e.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -145,14 +148,15 @@ ORDER BY ev.event_time, ev.event_id`
 	}
 	defer rows.Close()
 	batch := make([]eventLoc, 0, eventBatch)
+	objects := map[int64]archivedObject{}
 	for rows.Next() {
 		var l eventLoc
-		if err := rows.Scan(&l.ipKey, &l.objectID, &l.sha, &l.key, &l.uri, &l.source, &l.record, &l.eventID); err != nil {
+		if err := rows.Scan(&l.ipKey, &l.objectID, &l.record, &l.eventID); err != nil {
 			return fmt.Errorf("analysis: events: %w", err)
 		}
 		batch = append(batch, l)
 		if len(batch) == eventBatch {
-			if err := s.emit(ctx, batch, fn); err != nil {
+			if err := s.emit(ctx, batch, objects, fn); err != nil {
 				return err
 			}
 			batch = batch[:0]
@@ -161,7 +165,40 @@ ORDER BY ev.event_time, ev.event_id`
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("analysis: events: %w", err)
 	}
-	return s.emit(ctx, batch, fn)
+	return s.emit(ctx, batch, objects, fn)
+}
+
+// archivedObjects adds the objects of ids that known lacks.
+func (e *Engine) archivedObjects(ctx context.Context, ids map[int64]map[int]bool, known map[int64]archivedObject) error {
+	var missing []any
+	for id := range ids {
+		if _, ok := known[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	const chunk = 500
+	for i := 0; i < len(missing); i += chunk {
+		part := missing[i:min(i+chunk, len(missing))]
+		rows, err := e.db.QueryContext(ctx, `SELECT object_id, sha256, key, uri, coalesce(source, '') FROM objects WHERE object_id IN (`+placeholders(len(part))+`)`, part...)
+		if err != nil {
+			return fmt.Errorf("analysis: events: objects: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var o archivedObject
+			if err := rows.Scan(&id, &o.sha, &o.key, &o.uri, &o.source); err != nil {
+				rows.Close()
+				return fmt.Errorf("analysis: events: objects: %w", err)
+			}
+			known[id] = o
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("analysis: events: objects: %w", err)
+		}
+	}
+	return nil
 }
 
 // qualify prefixes the key columns of a subject's condition with a table
@@ -175,17 +212,18 @@ func qualify(where, alias string) string {
 
 // emit decodes the objects of a batch and passes its records to fn in
 // the batch's order.
-func (s *EventStream) emit(ctx context.Context, batch []eventLoc, fn func(*trailhound.APICall) error) error {
+func (s *EventStream) emit(ctx context.Context, batch []eventLoc, objects map[int64]archivedObject, fn func(*trailhound.APICall) error) error {
 	wanted := map[int64]map[int]bool{}
-	first := map[int64]eventLoc{}
 	for _, l := range batch {
 		if wanted[l.objectID] == nil {
 			wanted[l.objectID] = map[int]bool{}
-			first[l.objectID] = l
 		}
 		wanted[l.objectID][l.record] = true
 	}
-	got, err := s.e.readObjects(ctx, wanted, first)
+	if err := s.e.archivedObjects(ctx, wanted, objects); err != nil {
+		return err
+	}
+	got, err := s.e.readObjects(ctx, wanted, objects)
 	if err != nil {
 		return err
 	}
@@ -202,10 +240,11 @@ func (s *EventStream) emit(ctx context.Context, batch []eventLoc, fn func(*trail
 	for _, l := range batch {
 		c := got[l.objectID][l.record]
 		if c == nil {
-			return fmt.Errorf("analysis: events: record %d of object %s (%s) is missing from the archive", l.record, l.sha, l.uri)
+			o := objects[l.objectID]
+			return fmt.Errorf("analysis: events: record %d of object %s (%s) is missing from the archive", l.record, o.sha, o.uri)
 		}
 		if c.EventID != l.eventID {
-			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, l.uri, c.EventID, l.eventID)
+			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, objects[l.objectID].uri, c.EventID, l.eventID)
 		}
 		if len(s.filter.active) > 0 && !s.filter.keep(callRows(c, l.ipKey, locations)) {
 			continue
@@ -233,7 +272,7 @@ func callRows(c *trailhound.APICall, ipKey int64, locations map[int64]*IPInfo) (
 // readObjects reads the wanted records of several objects, decoding
 // objects side by side: decoding is most of the cost of reading records
 // back, and objects are independent.
-func (e *Engine) readObjects(ctx context.Context, wanted map[int64]map[int]bool, first map[int64]eventLoc) (map[int64]map[int]*trailhound.APICall, error) {
+func (e *Engine) readObjects(ctx context.Context, wanted map[int64]map[int]bool, objects map[int64]archivedObject) (map[int64]map[int]*trailhound.APICall, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ids := make(chan int64, len(wanted))
@@ -250,7 +289,14 @@ func (e *Engine) readObjects(ctx context.Context, wanted map[int64]map[int]bool,
 		go func() {
 			defer wg.Done()
 			for id := range ids {
-				calls, err := e.readRecords(ctx, first[id], wanted[id])
+				o, ok := objects[id]
+				var calls map[int]*trailhound.APICall
+				var err error
+				if ok {
+					calls, err = e.readRecords(ctx, o, wanted[id])
+				} else {
+					err = fmt.Errorf("analysis: events: object %d is not in the store", id)
+				}
 				mu.Lock()
 				if err != nil && failure == nil {
 					failure = err
@@ -267,7 +313,7 @@ func (e *Engine) readObjects(ctx context.Context, wanted map[int64]map[int]bool,
 
 // readRecords decodes an archived object with the decoder that read it
 // at ingest, and keeps the calls whose 1-based index is wanted.
-func (e *Engine) readRecords(ctx context.Context, l eventLoc, wanted map[int]bool) (map[int]*trailhound.APICall, error) {
+func (e *Engine) readRecords(ctx context.Context, l archivedObject, wanted map[int]bool) (map[int]*trailhound.APICall, error) {
 	rc, err := e.openArchived(l.sha)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: events: %s: %w", l.uri, err)

@@ -17,21 +17,22 @@ import (
 // the records as the entity sees them: the peer is the other side, the
 // local port the entity's own.
 const (
-	FlowFilterIP         = "ip"         // peer address equals an address or is inside a CIDR block
-	FlowFilterNotIP      = "notIp"      // peer address is none of these
-	FlowFilterIPClass    = "ipClass"    // peer address class: public, private, reserved...
-	FlowFilterInstance   = "instance"   // peer instance id
-	FlowFilterLocalPort  = "localPort"  // the entity's port: numbers or ranges (1024-65535)
-	FlowFilterRemotePort = "remotePort" // the peer's port
-	FlowFilterPort       = "port"       // either port
-	FlowFilterDirection  = "direction"  // inbound or outbound: who opened the connection
-	FlowFilterProtocol   = "protocol"   // IANA numbers or names (tcp, udp, icmp, icmpv6)
-	FlowFilterAction     = "action"     // accept or reject
-	FlowFilterFinding    = "finding"    // the peer is an address or instance the finding names
+	FlowFilterIP         = "ip"          // peer address equals an address or is inside a CIDR block
+	FlowFilterNotIP      = "notIp"       // peer address is none of these
+	FlowFilterIPClass    = "ipClass"     // peer address class: public, private, reserved...
+	FlowFilterInstance   = "instance"    // peer instance id
+	FlowFilterLocalPort  = "localPort"   // the entity's port: numbers or ranges (1024-65535)
+	FlowFilterRemotePort = "remotePort"  // the peer's port
+	FlowFilterPort       = "port"        // either port
+	FlowFilterService    = "servicePort" // the service port, the lower of the two, as the store and the service ports panel keep it
+	FlowFilterDirection  = "direction"   // inbound or outbound: who opened the connection
+	FlowFilterProtocol   = "protocol"    // IANA numbers or names (tcp, udp, icmp, icmpv6)
+	FlowFilterAction     = "action"      // accept or reject
+	FlowFilterFinding    = "finding"     // the peer is an address or instance the finding names
 )
 
 var flowFilterNames = []string{FlowFilterIP, FlowFilterNotIP, FlowFilterIPClass, FlowFilterInstance, FlowFilterLocalPort,
-	FlowFilterRemotePort, FlowFilterPort, FlowFilterDirection, FlowFilterProtocol, FlowFilterAction, FlowFilterFinding}
+	FlowFilterRemotePort, FlowFilterPort, FlowFilterService, FlowFilterDirection, FlowFilterProtocol, FlowFilterAction, FlowFilterFinding}
 
 // portRange is an inclusive range of port numbers.
 type portRange struct{ lo, hi int }
@@ -44,6 +45,7 @@ type flowFilter struct {
 	ip, notIP                  []netip.Prefix
 	ipClass, instance          []string
 	localPort, remotePort, any []portRange
+	service                    []portRange
 	direction                  []string
 	protocol                   []int
 	action                     []string
@@ -116,7 +118,7 @@ func parseFlowFilter(params map[string]string, what string, extra ...string) (*f
 			}
 		case FlowFilterInstance:
 			f.instance = list
-		case FlowFilterLocalPort, FlowFilterRemotePort, FlowFilterPort:
+		case FlowFilterLocalPort, FlowFilterRemotePort, FlowFilterPort, FlowFilterService:
 			var ranges []portRange
 			for _, s := range list {
 				r, ok := parsePortRange(s)
@@ -130,6 +132,8 @@ func parseFlowFilter(params map[string]string, what string, extra ...string) (*f
 				f.localPort = ranges
 			case FlowFilterRemotePort:
 				f.remotePort = ranges
+			case FlowFilterService:
+				f.service = ranges
 			default:
 				f.any = ranges
 			}
@@ -224,6 +228,9 @@ func (f *flowFilter) keep(v *flowView) bool {
 		return false
 	}
 	if len(f.any) > 0 && !inRanges(f.any, v.localPort) && !inRanges(f.any, v.remotePort) {
+		return false
+	}
+	if len(f.service) > 0 && !inRanges(f.service, servicePortOf(v.localPort, v.remotePort)) {
 		return false
 	}
 	if len(f.direction) > 0 && !slices.Contains(f.direction, v.direction) {

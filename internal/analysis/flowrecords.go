@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/graph"
@@ -358,7 +359,8 @@ func (s *flowScan) object(ctx context.Context, o *flowObject, lines bool) ([]flo
 	var r io.Reader = rc
 	sink := &flowSink{scan: s, obj: o, strs: map[string]string{}}
 	if lines {
-		sink.tee = &lineTee{}
+		sink.tee = tees.Get().(*lineTee)
+		defer tees.Put(sink.tee)
 		sink.tee.reset(o.first, o.last)
 		r = io.TeeReader(rc, sink.tee)
 	}
@@ -466,6 +468,9 @@ type lineTee struct {
 	queue   []teeLine
 	head    int
 }
+
+// tees are line tees with their buffers, reused from object to object.
+var tees = sync.Pool{New: func() any { return &lineTee{} }}
 
 // reset readies the tee for another object, keeping its buffers.
 func (t *lineTee) reset(lo, hi int) {

@@ -477,6 +477,21 @@ func TestServicePorts(t *testing.T) {
 		if listed[4444] || p.Buckets != 24 {
 			t.Errorf("%s: a mining port without traffic is listed, or %d buckets", e, p.Buckets)
 		}
+		// The records behind a bar.
+		for _, f := range p.Ports {
+			records, _ := flowEvents(t, eng, e, day, map[string]string{"servicePort": strconv.FormatInt(f.Port, 10), "protocol": "tcp,udp,sctp"})
+			var in, out int64
+			for _, r := range records {
+				if r.Traffic == "inbound" {
+					in += r.Bytes
+				} else {
+					out += r.Bytes
+				}
+			}
+			if in != f.Inbound || out != f.Outbound || int64(len(records)) != f.Records {
+				t.Errorf("%s port %d: records hold %d in %d out (%d), the bar %+v", e, f.Port, in, out, len(records), f)
+			}
+		}
 	}
 	got, err := eng.Panel(context.Background(), analysis.PanelRequest{Entity: ref(trailhound.IPAddress, "10.0.1.25"), Panel: analysis.PanelVPCFlowServicePorts,
 		Start: day.Start, End: day.End, Params: map[string]string{"port": "3333"}})

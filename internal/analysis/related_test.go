@@ -144,11 +144,13 @@ func TestRelatedFindings(t *testing.T) {
 	// entity lists, for every finding.
 	entities := map[string]map[string]bool{}
 	named := map[string]int{}
+	answers := map[string]*analysis.Finding{}
 	for _, f := range findings {
 		got, err := eng.Finding(context.Background(), f.id)
 		if err != nil {
 			t.Fatal(err)
 		}
+		answers[f.id] = got
 		entities[f.id] = map[string]bool{}
 		for _, e := range got.Entities {
 			entities[f.id][string(e.Type)+"/"+e.ID] = true
@@ -167,7 +169,7 @@ func TestRelatedFindings(t *testing.T) {
 				}
 			}
 		}
-		got, _ := related(f.id)
+		got := answers[f.id].Related
 		if len(got) != len(want) {
 			t.Errorf("%s: %d related, want %d", f.id, len(got), len(want))
 		}

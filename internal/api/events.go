@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -89,52 +88,27 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 
 // writeCloudTrailRecords streams CloudTrail records as delivered.
 func writeCloudTrailRecords(w http.ResponseWriter, r *http.Request, stream *analysis.EventStream, format string) error {
-	h := w.Header()
-	var each func(*trailhound.APICall) error
-	var finish func() error
-	n := 0
-	switch format {
-	case "json":
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		w.Write([]byte("["))
-		each = func(c *trailhound.APICall) error {
-			if n > 0 {
-				w.Write([]byte(",\n"))
-			}
-			n++
-			_, err := w.Write(c.Raw)
-			return err
-		}
-		finish = func() error { _, err := w.Write([]byte("]\n")); return err }
-	case "ndjson":
-		h.Set("Content-Type", "application/x-ndjson; charset=utf-8")
-		var buf bytes.Buffer
-		each = func(c *trailhound.APICall) error {
+	rw := newRecordWriter(w, format, "events.csv", csvHeader)
+	var buf bytes.Buffer
+	err := stream.Each(r.Context(), func(c *trailhound.APICall) error {
+		switch format {
+		case "json":
+			return rw.json(c.Raw)
+		case "ndjson":
 			// One record per line: a record laid out over several lines
 			// is compacted, which leaves its values untouched.
 			buf.Reset()
 			if err := json.Compact(&buf, c.Raw); err != nil {
 				return err
 			}
-			buf.WriteByte('\n')
-			_, err := w.Write(buf.Bytes())
-			return err
+			return rw.json(buf.Bytes())
 		}
-		finish = func() error { return nil }
-	case "csv":
-		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", `attachment; filename="events.csv"`)
-		cw := csv.NewWriter(w)
-		cw.Write(csvHeader)
-		each = func(c *trailhound.APICall) error {
-			id := c.Identity
-			return cw.Write([]string{c.Time.UTC().Format(time.RFC3339Nano), c.EventID, c.Source, c.Name, c.Region, c.RecipientAccount,
-				id.Type, id.PrincipalID, id.ARN, id.AccessKeyID, c.SourceIP, c.UserAgent, c.ErrorCode, c.ErrorMessage})
-		}
-		finish = func() error { cw.Flush(); return cw.Error() }
-	}
-	if err := stream.Each(r.Context(), each); err != nil {
+		id := c.Identity
+		return rw.csv([]string{c.Time.UTC().Format(time.RFC3339Nano), c.EventID, c.Source, c.Name, c.Region, c.RecipientAccount,
+			id.Type, id.PrincipalID, id.ARN, id.AccessKeyID, c.SourceIP, c.UserAgent, c.ErrorCode, c.ErrorMessage})
+	})
+	if err != nil {
 		return err
 	}
-	return finish()
+	return rw.finish()
 }

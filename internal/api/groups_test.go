@@ -98,6 +98,16 @@ func TestGroupRoutes(t *testing.T) {
 	if status != 200 || len(d.Findings) != 2 || len(d.Tactics) != 2 || d.Tactics[0].Name != "Discovery" || d.Tactics[1].ID != "TA0040" {
 		t.Fatalf("detail %d %s", status, body)
 	}
+
+	// A member finding links to its group.
+	status, body = call(t, "GET", srv.URL+"/api/v1/findings/"+url.PathEscape(d.Findings[0].ID), "", "", nil)
+	f := decode[struct {
+		ID     string            `json:"id"`
+		Groups []groups.GroupRef `json:"groups"`
+	}](t, body)
+	if status != 200 || f.ID != d.Findings[0].ID || len(f.Groups) == 0 || f.Groups[0].ID != id || f.Groups[0].Status != "active" {
+		t.Fatalf("finding %d %s", status, body)
+	}
 	if r := d.Findings[1].Reasons; len(r) != 1 || r[0].Kind != groups.ReasonRelatedEntity || r[0].Text == "" {
 		t.Errorf("reasons %+v", r)
 	}

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
+	"github.com/trailhound/trailhound/internal/groups"
 )
 
 // EntityRef names an entity; it is the domain's reference type.
@@ -99,7 +101,27 @@ func (s *Server) handleFinding(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// With finding groups, the answer also says which groups the finding
+	// is in (the active one first), so a finding links to its incident.
+	if gf, ok := s.groups.(groupsOfFinding); ok && gf != nil {
+		gs, err := gf.GroupsOf(r.Context(), f.ID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, struct {
+			*analysis.Finding
+			Groups []groups.GroupRef `json:"groups"`
+		}{f, gs})
+		return
+	}
 	writeJSON(w, http.StatusOK, f)
+}
+
+// groupsOfFinding is the part of the groups service the finding route
+// uses.
+type groupsOfFinding interface {
+	GroupsOf(ctx context.Context, findingID string) ([]groups.GroupRef, error)
 }
 
 func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {

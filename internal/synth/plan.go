@@ -231,7 +231,14 @@ func (w *world) actorDay(ac *actor, day int, r *rng, out *dayOut) {
 		w.personDay(ac, day, r, out)
 
 	case akPersonIAM:
-		if weekend || !r.chance(0.35) {
+		// The first legacy user's key is the one the compromised-key
+		// scenario leaks: its owner signs CLI calls with it on most
+		// working days, so that the investigator has a history (usual
+		// addresses, user agent, APIs) to compare the attack with.
+		routine := ac.user == w.legacyKeyUser()
+		switch {
+		case routine && (!weekend || r.chance(0.2)):
+		case weekend || !r.chance(0.35):
 			return
 		}
 		p := ac.person
@@ -245,7 +252,7 @@ func (w *world) actorDay(ac *actor, day int, r *rng, out *dayOut) {
 			ip = ac.ips[1]
 		}
 		n := ac.weight * r.lognormal(0, 0.4)
-		if r.chance(0.6) {
+		if !routine && r.chance(0.6) {
 			dur := int64(r.between(10, 90) * 60)
 			login := w.userSession(r, ac, ac.user, st, 0)
 			login.key = ""

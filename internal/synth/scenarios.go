@@ -354,16 +354,22 @@ func (w *world) eventTimes(s *session, names ...string) []int64 {
 	return out
 }
 
+// legacyKeyUser is the first early employee's legacy IAM user: the owner
+// uses its access key routinely (see actorDay) and the compromised-key
+// scenario leaks it.
+func (w *world) legacyKeyUser() *iamUser {
+	for _, p := range w.people {
+		if p.iamUser != nil {
+			return p.iamUser
+		}
+	}
+	return nil
+}
+
 func buildCompromisedKey(w *world, sr *scenarioRun, r *rng) {
 	// The victim: an early employee's IAM user, whose key normally signs
 	// CLI calls from the office.
-	var u *iamUser
-	for _, p := range w.people {
-		if p.iamUser != nil {
-			u = p.iamUser
-			break
-		}
-	}
+	u := w.legacyKeyUser()
 	sr.acct = u.acct
 	h := attackerDOSingapore
 	ua := "aws-cli/1.29.62 Python/3.8.10 Linux/5.4.0-169-generic botocore/1.31.62"
