@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -50,5 +53,44 @@ func TestAssetsServedAndCached(t *testing.T) {
 	}
 	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
 		t.Errorf("Cache-Control = %q", cc)
+	}
+}
+
+func TestAssetsGzipped(t *testing.T) {
+	entries, err := dist.ReadDir("dist/assets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".js") {
+			js = e.Name()
+			break
+		}
+	}
+	if js == "" {
+		t.Fatal("no JavaScript in dist/assets")
+	}
+	plain, _ := dist.ReadFile("dist/assets/" + js)
+	req := httptest.NewRequest("GET", "/assets/"+js, nil)
+	req.Header.Set("Accept-Encoding", "br, gzip;q=0.8")
+	rec := httptest.NewRecorder()
+	Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Header().Get("Content-Encoding") != "gzip" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/javascript") {
+		t.Fatalf("status %d, headers %v", rec.Code, rec.Header())
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("decompressed asset differs from the file (%v)", err)
+	}
+	// Without gzip in Accept-Encoding, the file as is.
+	rec = httptest.NewRecorder()
+	Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/assets/"+js, nil))
+	if rec.Header().Get("Content-Encoding") != "" || !bytes.Equal(rec.Body.Bytes(), plain) {
+		t.Fatalf("plain request got Content-Encoding %q", rec.Header().Get("Content-Encoding"))
 	}
 }
