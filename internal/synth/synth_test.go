@@ -1022,6 +1022,48 @@ func TestStableBaselines(t *testing.T) {
 	}
 }
 
+// TestLeakedKeyHasHistory checks that the key the compromised-key scenario
+// leaks was used by its owner before the attack, from the owner's usual
+// addresses: without that history an investigator has nothing to compare
+// the new country with.
+func TestLeakedKeyHasHistory(t *testing.T) {
+	d := loadData(t)
+	for _, sc := range d.truth.Scenarios {
+		if sc.Name != "compromised-access-key" {
+			continue
+		}
+		var key, attacker string
+		for _, e := range sc.Entities {
+			if k, ok := strings.CutPrefix(e, "AccessKey/"); ok {
+				key = k
+			}
+			if ip, ok := strings.CutPrefix(e, "IpAddress/"); ok {
+				attacker = ip
+			}
+		}
+		before, days := 0, map[string]bool{}
+		ips := map[string]bool{}
+		for _, c := range d.ct {
+			if str(c.m, "userIdentity.accessKeyId") != key || !c.t.Before(sc.Start) {
+				continue
+			}
+			ip := str(c.m, "sourceIPAddress")
+			if ip == attacker {
+				t.Fatalf("the attacker's address %s used the key before the attack", ip)
+			}
+			before++
+			ips[ip] = true
+			days[c.t.Format(time.DateOnly)] = true
+		}
+		t.Logf("key %s: %d calls on %d days from %d addresses before the attack", key, before, len(days), len(ips))
+		if before < 20 || len(days) < 2 {
+			t.Errorf("key %s: %d calls on %d days before the attack; its owner should use it routinely", key, before, len(days))
+		}
+		return
+	}
+	t.Fatal("no compromised-access-key scenario in the test data")
+}
+
 func TestParseScale(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
