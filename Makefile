@@ -1,7 +1,9 @@
 # Trailhound — build, test and benchmark.
 #   make demo    generate a small organization with an incident, ingest it, serve it
 #   make test    every check CI runs: lint, unit and end-to-end tests, short fuzzing
+#   make e2e     browser tests of the console in Chromium (part of make test)
 #   make bench   ingest throughput against DuckDB's read_json, on generated corpora
+#   make bench-query   API latencies on a generated month (BENCH_QUERY_SCALE=small|medium|large)
 
 GO        ?= go
 BIN       := bin/trailhound
@@ -13,7 +15,7 @@ TOOLS     := $(CURDIR)/.tools
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: build test lint unit fuzz bench demo geoip tools clean ui ui-check e2e
+.PHONY: build test lint unit fuzz bench bench-query demo geoip tools clean ui ui-check e2e
 
 build:
 	$(GO) build -o $(BIN) ./cmd/trailhound
@@ -47,7 +49,7 @@ fuzz:
 	  done; \
 	done
 
-test: lint ui-check unit fuzz
+test: lint ui-check unit fuzz e2e
 
 # The console: ui/dist is committed and embedded in the binary, so a plain
 # `go build` needs no Node.js. `make ui` rebuilds it from ui/src.
@@ -67,11 +69,25 @@ ui-check: ui
 geoip:
 	bash scripts/fetch-geoip.sh $(GEOIP_DIR)
 
+# Browser tests of the console (ui/e2e, Playwright in Debian's Chromium,
+# installed with apt when missing) against `trailhound serve` over a
+# generated organization with known incidents and a hostile fixture.
+# Arguments for Playwright: make e2e E2E_ARGS='--grep story'.
+e2e: ui geoip
+	TRAILHOUND_GEOIP_DIR=$(GEOIP_DIR) bash scripts/e2e.sh $(E2E_ARGS)
+
 demo: build geoip
 	TRAILHOUND_GEOIP_DIR=$(GEOIP_DIR) ./$(BIN) demo
 
 bench: build
 	$(GO) run ./scripts/bench -bin $(BIN)
+
+# The investigation API on a month of a generated organization, through
+# serve: BENCH_QUERY_SCALE=small|medium|large (large: 100M+ events; it takes
+# hours and ~75 GB of disk the first time). Corpus and store stay in bench-data/.
+BENCH_QUERY_SCALE ?= small
+bench-query: build
+	$(GO) run ./scripts/benchquery -bin $(BIN) -scale $(BENCH_QUERY_SCALE)
 
 clean:
 	rm -rf bin trailhound-data

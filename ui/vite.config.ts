@@ -14,6 +14,20 @@ export default defineConfig({
     // Hashed file names let the server cache assets forever.
     assetsDir: 'assets',
     chunkSizeWarningLimit: 1200,
+    rolldownOptions: {
+      output: {
+        // Libraries get chunks of their own, named after them: React and
+        // the router load with the shell; ECharts and the world map only
+        // with the pages that draw charts.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'router', test: /node_modules[\\/](react-router|react-router-dom|cookie|set-cookie-parser)[\\/]/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

@@ -1,12 +1,15 @@
+// Entry point of the investigation console.
+
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return <h1>Trailhound</h1>;
-}
+import { BrowserRouter } from 'react-router-dom';
+import { App } from './app/App';
+import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <BrowserRouter>
+      <App />
+    </BrowserRouter>
   </StrictMode>,
 );

@@ -1,0 +1,3 @@
+function e(e){let t=e==null?``:String(e);return typeof e==`string`&&/^[=+\-@\t\r]/.test(t)&&(t=`'`+t),/[",\r\n]/.test(t)||t!==t.trim()?`"${t.replace(/"/g,`""`)}"`:t}function t(t,n){return[t,...n].map(t=>t.map(e).join(`,`)).join(`\r
+`)+`\r
+`}function n(e,t,n=`text/csv;charset=utf-8`){let r=URL.createObjectURL(new Blob([t],{type:n})),i=document.createElement(`a`);i.href=r,i.download=e,document.body.appendChild(i),i.click(),i.remove(),setTimeout(()=>URL.revokeObjectURL(r),1e3)}export{t as n,n as t};

@@ -1,0 +1,1 @@
+function e(e){return[e.country??``,e.region??``,e.city??``].join(`|`)}function t(e){return[e.city,e.region,e.countryName??e.country].filter(Boolean).join(`, `)||`Unknown place`}export{t as n,e as t};

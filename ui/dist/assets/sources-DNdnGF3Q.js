@@ -1,0 +1,1 @@
+var e={cloudtrail:`CloudTrail`,vpcflow:`VPC Flow Logs`,guardduty:`GuardDuty`};function t(t){return e[t]??t}export{t};

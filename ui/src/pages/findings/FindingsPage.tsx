@@ -1,0 +1,280 @@
+// The findings list: every finding observed during the scope, filtered by
+// severity, type, account and text, sorted by any column, with the filters
+// in the URL. The findings come from the API's findings list, archived ones
+// included (a filter hides them), up to maxFindings.
+
+import { useMemo } from 'react';
+import { apiUrl, getJSON } from '../../api/client';
+import type { AssociatedFinding, Scope } from '../../api/types';
+import { useLoader } from '../../api/useApi';
+import { usePageTitle } from '../../app/usePageTitle';
+import { EntityLink } from '../../components/EntityLink';
+import { SeverityBadge, severityLevel, severityLevels, severityNames, type SeverityLevel } from '../../components/Severity';
+import { SortTh, useSort, type SortAccessors, type SortState } from '../../components/sort';
+import { Empty, ErrorState, Loading, Truncated, Updating } from '../../components/States';
+import { Time } from '../../components/Time';
+import { downloadText, toCSV } from '../../lib/csv';
+import { formatCount, isoTime } from '../../lib/format';
+import { useAccountFilter } from '../../nav/accountFilter';
+import { useTrailEntry } from '../../nav/trail';
+import { useDataEnd } from '../../scope/dataEnd';
+import { useScopeReport, useUrlScope } from '../../scope/ScopeContext';
+import { useQueryState } from '../entity/usePanel';
+
+interface Loaded {
+  findings: AssociatedFinding[];
+  accounts: number;
+  total: number;
+}
+
+/** One page of GET /api/v1/findings. */
+interface FindingsPage {
+  findings: AssociatedFinding[];
+  total: number;
+  cursor?: string;
+  facets: Record<string, { value: string; count: number }[]>;
+}
+
+const defaultDays = 30;
+const maxFindings = 10000;
+
+/** Reads the findings of the scope from the findings list, page by page. */
+async function loadFindings(scope: Scope, signal: AbortSignal): Promise<Loaded> {
+  const findings: AssociatedFinding[] = [];
+  let cursor: string | undefined;
+  let total = 0;
+  let accounts = 0;
+  do {
+    const page = await getJSON<FindingsPage>(
+      apiUrl('/findings', { archived: 'any', limit: 1000, cursor, scopeStart: scope.scopeStart, scopeEnd: scope.scopeEnd }),
+      signal,
+    );
+    findings.push(...page.findings);
+    total = page.total;
+    accounts = Math.max(accounts, page.facets?.account?.length ?? 0);
+    cursor = page.cursor;
+  } while (cursor && findings.length < maxFindings);
+  return { findings, accounts, total };
+}
+
+const accessors: SortAccessors<AssociatedFinding> = {
+  severity: (f) => f.severity,
+  title: (f) => f.title,
+  type: (f) => f.type,
+  account: (f) => f.account,
+  region: (f) => f.region,
+  firstSeen: (f) => f.firstSeen,
+  lastSeen: (f) => f.lastSeen,
+};
+
+/** The findings page. */
+export default function FindingsPage() {
+  usePageTitle('Findings');
+  useTrailEntry('Findings', 'findings');
+  const urlScope = useUrlScope();
+  const dataEnd = useDataEnd();
+  const { params, set } = useQueryState();
+
+  const scope: Scope | undefined =
+    urlScope.scopeStart !== undefined || urlScope.scopeEnd !== undefined
+      ? {
+          scopeStart: urlScope.scopeStart ?? (urlScope.scopeEnd ?? 0) - defaultDays * 86400,
+          scopeEnd: urlScope.scopeEnd ?? dataEnd ?? Math.ceil(Date.now() / 1000),
+        }
+      : dataEnd !== undefined
+        ? { scopeStart: dataEnd - defaultDays * 86400, scopeEnd: dataEnd }
+        : undefined;
+  const defaultScope = dataEnd !== undefined ? { scopeStart: dataEnd - defaultDays * 86400, scopeEnd: dataEnd } : undefined;
+  useScopeReport({ effective: scope, defaultScope, defaultLabel: `the last ${defaultDays} days of data` });
+
+  const key = scope ? `${scope.scopeStart}-${scope.scopeEnd}` : null;
+  const { data, error, loading, reload } = useLoader<Loaded>(key, (signal) => loadFindings(scope!, signal));
+
+  const sev = new Set((params.get('sev') ?? '').split(',').filter((s): s is SeverityLevel => severityLevels.includes(s as SeverityLevel)));
+  const type = params.get('type') ?? '';
+  const account = params.get('account') ?? '';
+  const text = params.get('q') ?? '';
+  const hideArchived = params.get('archived') === 'hide';
+  const sortParam = params.get('sort') ?? 'severity';
+  const sortState: SortState = { key: accessors[sortParam.replace(/^-/, '')] ? sortParam.replace(/^-/, '') : 'severity', dir: sortParam.startsWith('-') ? 'asc' : 'desc' };
+
+  const accountFilter = useAccountFilter();
+  const loaded = data?.findings;
+  const accountKey = accountFilter.accounts.join(',');
+  const all = useMemo(() => {
+    const only = new Set(accountKey.split(',').filter(Boolean));
+    return (loaded ?? []).filter((f) => only.size === 0 || only.has(f.account));
+  }, [loaded, accountKey]);
+  const counts = useMemo(() => {
+    const c: Record<SeverityLevel, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+    for (const f of all) c[severityLevel(f.severity)]++;
+    return c;
+  }, [all]);
+  const types = useMemo(() => [...new Set(all.map((f) => f.type))].sort(), [all]);
+  const accounts = useMemo(() => [...new Set(all.map((f) => f.account))].sort(), [all]);
+  const filtered = useMemo(() => {
+    const t = text.trim().toLowerCase();
+    return all.filter(
+      (f) =>
+        (sev.size === 0 || sev.has(severityLevel(f.severity))) &&
+        (!type || f.type === type) &&
+        (!account || f.account === account) &&
+        (!hideArchived || !f.archived) &&
+        (!t || `${f.title} ${f.id} ${f.type} ${f.region}`.toLowerCase().includes(t)),
+    );
+  }, [all, sev, type, account, text, hideArchived]);
+  const { sorted, sort, toggle } = useSort(filtered, accessors, sortState, [
+    sortState,
+    (s: SortState) => set({ sort: (s.dir === 'asc' ? '-' : '') + s.key }, true),
+  ]);
+
+  function toggleSev(l: SeverityLevel) {
+    const n = new Set(sev);
+    if (n.has(l)) n.delete(l);
+    else n.add(l);
+    set({ sev: [...n].join(',') }, true);
+  }
+
+  function exportCSV() {
+    downloadText(
+      'trailhound-findings.csv',
+      toCSV(
+        ['severity', 'level', 'title', 'type', 'id', 'account', 'region', 'firstSeen', 'lastSeen', 'archived'],
+        sorted.map((f) => [f.severity, severityLevel(f.severity), f.title, f.type, f.id, f.account, f.region, isoTime(f.firstSeen), isoTime(f.lastSeen), f.archived]),
+      ),
+    );
+  }
+
+  const filtering = sev.size > 0 || !!type || !!account || !!text || hideArchived;
+  return (
+    <div className="page" data-testid="page-findings">
+      <div className="page-head">
+        <div>
+          <h1 tabIndex={-1}>Findings</h1>
+          <p className="muted">
+            GuardDuty findings observed during the scope
+            {data && (
+              <>
+                : <strong data-testid="findings-total">{formatCount(all.length)}</strong>{' '}
+                {accountFilter.accounts.length
+                  ? `in the account filter (${accountFilter.accounts.length} account${accountFilter.accounts.length === 1 ? '' : 's'})`
+                  : `in ${formatCount(data.accounts)} accounts`}
+              </>
+            )}
+            .
+          </p>
+        </div>
+        <button type="button" onClick={exportCSV} disabled={!sorted.length}>
+          Export CSV
+        </button>
+      </div>
+      <section className="panel" aria-label="Filters" data-testid="findings-filters">
+        <div className="panel-body table-tools">
+          <div className="sev-filter" role="group" aria-label="Severity">
+            {severityLevels.map((l) => (
+              <button key={l} type="button" className="chip toggle" aria-pressed={sev.has(l)} onClick={() => toggleSev(l)} data-severity={l}>
+                <span className={`severity severity-${l}`}>{severityNames[l]}</span> {formatCount(counts[l])}
+              </button>
+            ))}
+          </div>
+          <label className="inline-field">
+            <span>Type</span>
+            <select value={type} onChange={(e) => set({ type: e.target.value }, true)} data-testid="findings-type">
+              <option value="">All types</option>
+              {types.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline-field">
+            <span>Account</span>
+            <select value={account} onChange={(e) => set({ account: e.target.value }, true)} data-testid="findings-account">
+              <option value="">All accounts</option>
+              {accounts.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="inline-field">
+            <span>Text</span>
+            <input type="search" value={text} onChange={(e) => set({ q: e.target.value }, true)} placeholder="title, id, type, region" data-testid="findings-text" />
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={hideArchived} onChange={(e) => set({ archived: e.target.checked ? 'hide' : undefined }, true)} />
+            Hide archived
+          </label>
+          {filtering && (
+            <button type="button" className="link-button" onClick={() => set({ sev: undefined, type: undefined, account: undefined, q: undefined, archived: undefined }, true)}>
+              Clear filters
+            </button>
+          )}
+        </div>
+      </section>
+      <section className="panel" aria-labelledby="findings-list-title" data-testid="panel-findings-list">
+        <header className="panel-head">
+          <h2 id="findings-list-title">
+            {filtering ? `${formatCount(sorted.length)} of ${formatCount(all.length)} findings` : `${formatCount(all.length)} findings`}
+          </h2>
+        </header>
+        <div className="panel-body">
+          <Updating active={loading && !!data} />
+          {error && <ErrorState error={error} retry={reload} what="The findings" />}
+          {!data && (loading || !scope) && <Loading label="Loading the findings…" />}
+          {data && data.total > data.findings.length && (
+            <Truncated>
+              Showing the {formatCount(data.findings.length)} most severe of {formatCount(data.total)} findings; narrow the scope to see the others.
+            </Truncated>
+          )}
+          {data &&
+            (sorted.length === 0 ? (
+              <Empty>{all.length ? 'No finding matches the filters.' : 'No finding was observed during the scope.'}</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="findings-table">
+                  <thead>
+                    <tr>
+                      <SortTh label="Severity" column="severity" sort={sort} onSort={toggle} />
+                      <SortTh label="Title" column="title" sort={sort} onSort={toggle} firstDir="asc" />
+                      <SortTh label="Type" column="type" sort={sort} onSort={toggle} firstDir="asc" />
+                      <SortTh label="Account" column="account" sort={sort} onSort={toggle} firstDir="asc" />
+                      <SortTh label="Region" column="region" sort={sort} onSort={toggle} firstDir="asc" />
+                      <SortTh label="First observed" column="firstSeen" sort={sort} onSort={toggle} />
+                      <SortTh label="Last observed" column="lastSeen" sort={sort} onSort={toggle} />
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {sorted.map((f) => (
+                      <tr key={f.id} data-finding-id={f.id}>
+                        <td>
+                          <SeverityBadge score={f.severity} />
+                        </td>
+                        <td className="wrap">
+                          <EntityLink type="Finding" id={f.id} label={f.title} noIcon />
+                          {f.archived && <span className="tag">archived</span>}
+                        </td>
+                        <td className="wrap mono small">{f.type}</td>
+                        <td>
+                          <EntityLink type="AwsAccount" id={f.account} noIcon />
+                        </td>
+                        <td>{f.region}</td>
+                        <td>
+                          <Time value={f.firstSeen} />
+                        </td>
+                        <td>
+                          <Time value={f.lastSeen} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ))}
+        </div>
+      </section>
+    </div>
+  );
+}
