@@ -4,6 +4,7 @@
 #   make e2e     browser tests of the console in Chromium (part of make test)
 #   make bench   ingest throughput against DuckDB's read_json, on generated corpora
 #   make bench-query   API latencies on a generated month (BENCH_QUERY_SCALE=small|medium|large)
+#   make bench-ui      the console in Chromium: initial JavaScript, time to interactive, panel render (BENCH_UI_RUNS=N)
 
 GO        ?= go
 BIN       := bin/trailhound
@@ -15,7 +16,7 @@ TOOLS     := $(CURDIR)/.tools
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: build test lint unit fuzz bench bench-query demo geoip tools clean ui ui-check e2e
+.PHONY: build test lint unit fuzz bench bench-query bench-ui demo geoip tools clean ui ui-check e2e
 
 build:
 	$(GO) build -o $(BIN) ./cmd/trailhound
@@ -88,6 +89,16 @@ bench: build
 BENCH_QUERY_SCALE ?= small
 bench-query: build
 	$(GO) run ./scripts/benchquery -bin $(BIN) -scale $(BENCH_QUERY_SCALE)
+
+# The console (ui/bench/console.mjs) in Debian's headless Chromium against
+# serve over the browser tests' organization: the JavaScript of the first
+# load, time to interactive cold and warm, and every panel's render time,
+# each against its target (PASS/FAIL; the exit status stays 0). The data
+# stays in bench-data/ui/. Not part of make test.
+BENCH_UI_RUNS ?= 10
+bench-ui: ui geoip
+	$(GO) build -o $(BIN) ./cmd/trailhound
+	TRAILHOUND_GEOIP_DIR=$(GEOIP_DIR) node ui/bench/console.mjs --bin $(BIN) --runs $(BENCH_UI_RUNS)
 
 clean:
 	rm -rf bin trailhound-data

@@ -80,6 +80,7 @@ type SummaryGeolocation struct {
 type SummaryCaller struct {
 	Entity  Ref    `json:"entity"`
 	Label   string `json:"label,omitempty"`
+	Account string `json:"account,omitempty"`
 	Success int64  `json:"success"`
 	Failure int64  `json:"failure"`
 }
@@ -280,7 +281,7 @@ WHERE ip_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY ip_k
 			if !ok {
 				continue
 			}
-			g.Principals = append(g.Principals, SummaryCaller{Entity: Ref{n.Ref.Type, n.Ref.ID}, Label: n.Label, Success: c.Success, Failure: c.Failure})
+			g.Principals = append(g.Principals, SummaryCaller{Entity: Ref{n.Ref.Type, n.Ref.ID}, Label: n.Label, Account: n.Account, Success: c.Success, Failure: c.Failure})
 		}
 		sort.Slice(g.Principals, func(i, j int) bool {
 			a, b := g.Principals[i], g.Principals[j]

@@ -131,6 +131,9 @@ func TestSummaryGeolocationsAndPrincipals(t *testing.T) {
 				if c := countsOf(w.people[ref(p.Entity.Type, p.Entity.ID)]); c != (analysis.Counts{Success: p.Success, Failure: p.Failure}) {
 					t.Errorf("scope %v: %s principal %v counts %d/%d, want %+v", s, g.City, p.Entity, p.Success, p.Failure, c)
 				}
+				if p.Account != "111122223333" {
+					t.Errorf("scope %v: %s principal %v account %q, want the corpus's account", s, g.City, p.Entity, p.Account)
+				}
 			}
 		}
 		check := func(kind string, got []analysis.SummaryPrincipal, want map[string][]analysistest.Record) {

@@ -304,6 +304,7 @@ export interface IncreasedVolume {
 export interface SummaryCaller {
   entity: Ref;
   label?: string;
+  account?: string;
   success: number;
   failure: number;
 }

@@ -52,6 +52,7 @@ export function useLoader<T>(
   const loadRef = useRef(load);
   loadRef.current = load;
   const freshRef = useRef(false);
+  const arrivedRef = useRef<string | null>(null);
 
   useEffect(() => {
     if (key === null) {
@@ -72,7 +73,10 @@ export function useLoader<T>(
     loadRef
       .current(ctl.signal, fresh)
       .then((data) => {
-        if (!ctl.signal.aborted) setState({ key, data, loading: false });
+        if (ctl.signal.aborted) return;
+        performance.mark(`panel-data:${key}`);
+        arrivedRef.current = key;
+        setState({ key, data, loading: false });
       })
       .catch((err: unknown) => {
         if (ctl.signal.aborted || isAbort(err)) return;
@@ -80,6 +84,17 @@ export function useLoader<T>(
       });
     return () => ctl.abort();
   }, [key, generation]);
+
+  // The render time of an answer, for the console benchmark (ui/bench):
+  // panel-paint:<key> is marked once the frame showing the answer has been
+  // drawn (a timeout queued in the next animation frame runs after that
+  // frame's paint), panel-data:<key> when it was read.
+  useEffect(() => {
+    const k = arrivedRef.current;
+    if (k === null || k !== state.key) return;
+    arrivedRef.current = null;
+    requestAnimationFrame(() => setTimeout(() => performance.mark(`panel-paint:${k}`), 0));
+  }, [state]);
 
   const reload = useCallback(() => {
     freshRef.current = true;

@@ -374,8 +374,9 @@ export default function SummaryPage() {
   const { data: raw, error, loading, reload } = useApi<Summary>(urls.summary(scopeParams(urlScope)));
   const accountFilter = useAccountFilter();
   const accountKey = accountFilter.accounts.join(',');
-  // The account filter narrows what names an account; geolocations and the
-  // severity counts of the API cover every account.
+  // The account filter narrows what names an account: a new place keeps
+  // the calls of the filter's principals only. The severity counts of the
+  // API cover every account.
   const data = useMemo<Summary | undefined>(() => {
     if (!raw || !accountKey) return raw;
     const only = new Set(accountKey.split(','));
@@ -386,6 +387,13 @@ export default function SummaryPage() {
       topUsers: raw.topUsers.filter((p) => p.account && only.has(p.account)),
       topInstances: raw.topInstances.filter((i) => i.account && only.has(i.account)),
       freshness: raw.freshness.filter((f) => only.has(f.account)),
+      newGeolocations: raw.newGeolocations.flatMap((g) => {
+        const principals = g.principals.filter((p) => p.account && only.has(p.account));
+        if (principals.length === 0) return [];
+        const success = principals.reduce((n, p) => n + p.success, 0);
+        const failure = principals.reduce((n, p) => n + p.failure, 0);
+        return [{ ...g, principals, success, failure }];
+      }),
       findings: { high: band(raw.findings.high), medium: band(raw.findings.medium), low: band(raw.findings.low) },
     };
   }, [raw, accountKey]);
@@ -405,8 +413,8 @@ export default function SummaryPage() {
           <Updating active={loading} />
           {accountKey && (
             <Truncated>
-              Narrowed to the accounts of the filter, except the newly observed geolocations and the counts of findings by severity, which cover every
-              account.
+              Narrowed to the accounts of the filter (newly observed places: the calls of their principals only), except the counts of findings by
+              severity, which cover every account.
             </Truncated>
           )}
           <ActiveGroupsPanel />
