@@ -84,8 +84,9 @@ bench: build
 	$(GO) run ./scripts/bench -bin $(BIN)
 
 # The investigation API on a month of a generated organization, through
-# serve: BENCH_QUERY_SCALE=small|medium|large (large: 100M+ events; it takes
-# hours and ~75 GB of disk the first time). Corpus and store stay in bench-data/.
+# serve: BENCH_QUERY_SCALE=small|medium|large (large: 100M+ events; its first
+# run generates and ingests for hours and needs ~65 GB of disk). Corpus and
+# store stay in bench-data/; see docs/performance.md.
 BENCH_QUERY_SCALE ?= small
 bench-query: build
 	$(GO) run ./scripts/benchquery -bin $(BIN) -scale $(BENCH_QUERY_SCALE)
