@@ -8,11 +8,10 @@ import { apiUrl, getJSON } from '../../api/client';
 import type { AssociatedFinding, Scope } from '../../api/types';
 import { useLoader } from '../../api/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
-import { EntityLink } from '../../components/EntityLink';
-import { SeverityBadge, severityLevel, severityLevels, severityNames, type SeverityLevel } from '../../components/Severity';
-import { SortTh, useSort, type SortAccessors, type SortState } from '../../components/sort';
+import { FindingCells, findingAccessors } from '../../components/FindingCells';
+import { severityLevel, severityLevels, severityNames, type SeverityLevel } from '../../components/Severity';
+import { SortTh, useSort, type SortState } from '../../components/sort';
 import { Empty, ErrorState, Loading, Truncated, Updating } from '../../components/States';
-import { Time } from '../../components/Time';
 import { downloadText, toCSV } from '../../lib/csv';
 import { formatCount, isoTime } from '../../lib/format';
 import { useAccountFilter } from '../../nav/accountFilter';
@@ -57,16 +56,6 @@ async function loadFindings(scope: Scope, signal: AbortSignal): Promise<Loaded> 
   return { findings, accounts, total };
 }
 
-const accessors: SortAccessors<AssociatedFinding> = {
-  severity: (f) => f.severity,
-  title: (f) => f.title,
-  type: (f) => f.type,
-  account: (f) => f.account,
-  region: (f) => f.region,
-  firstSeen: (f) => f.firstSeen,
-  lastSeen: (f) => f.lastSeen,
-};
-
 /** The findings page. */
 export default function FindingsPage() {
   usePageTitle('Findings');
@@ -96,7 +85,7 @@ export default function FindingsPage() {
   const text = params.get('q') ?? '';
   const hideArchived = params.get('archived') === 'hide';
   const sortParam = params.get('sort') ?? 'severity';
-  const sortState: SortState = { key: accessors[sortParam.replace(/^-/, '')] ? sortParam.replace(/^-/, '') : 'severity', dir: sortParam.startsWith('-') ? 'asc' : 'desc' };
+  const sortState: SortState = { key: findingAccessors[sortParam.replace(/^-/, '')] ? sortParam.replace(/^-/, '') : 'severity', dir: sortParam.startsWith('-') ? 'asc' : 'desc' };
 
   const accountFilter = useAccountFilter();
   const loaded = data?.findings;
@@ -123,7 +112,7 @@ export default function FindingsPage() {
         (!t || `${f.title} ${f.id} ${f.type} ${f.region}`.toLowerCase().includes(t)),
     );
   }, [all, sev, type, account, text, hideArchived]);
-  const { sorted, sort, toggle } = useSort(filtered, accessors, sortState, [
+  const { sorted, sort, toggle } = useSort(filtered, findingAccessors, sortState, [
     sortState,
     (s: SortState) => set({ sort: (s.dir === 'asc' ? '-' : '') + s.key }, true),
   ]);
@@ -249,24 +238,7 @@ export default function FindingsPage() {
                   <tbody>
                     {sorted.map((f) => (
                       <tr key={f.id} data-finding-id={f.id}>
-                        <td>
-                          <SeverityBadge score={f.severity} />
-                        </td>
-                        <td className="wrap">
-                          <EntityLink type="Finding" id={f.id} label={f.title} noIcon />
-                          {f.archived && <span className="tag">archived</span>}
-                        </td>
-                        <td className="wrap mono small">{f.type}</td>
-                        <td>
-                          <EntityLink type="AwsAccount" id={f.account} noIcon />
-                        </td>
-                        <td>{f.region}</td>
-                        <td>
-                          <Time value={f.firstSeen} />
-                        </td>
-                        <td>
-                          <Time value={f.lastSeen} />
-                        </td>
+                        <FindingCells f={f} />
                       </tr>
                     ))}
                   </tbody>

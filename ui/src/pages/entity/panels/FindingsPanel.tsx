@@ -3,30 +3,18 @@
 // as Detective does.
 
 import type { AssociatedFinding, AssociatedFindings } from '../../../api/types';
-import { EntityLink } from '../../../components/EntityLink';
+import { FindingCells, findingAccessors } from '../../../components/FindingCells';
 import { Panel } from '../../../components/Panel';
-import { SeverityBadge } from '../../../components/Severity';
-import { SortTh, useSort, type SortAccessors } from '../../../components/sort';
+import { SortTh, useSort } from '../../../components/sort';
 import { Empty, ErrorState, Loading, Updating } from '../../../components/States';
-import { Time } from '../../../components/Time';
 import { useScopeState } from '../../../scope/ScopeContext';
 import { sameScope } from '../../../scope/scope';
 import { usePanel, useProfile } from '../usePanel';
 
-const accessors: SortAccessors<AssociatedFinding> = {
-  severity: (f) => f.severity,
-  title: (f) => f.title,
-  type: (f) => f.type,
-  account: (f) => f.account,
-  region: (f) => f.region,
-  firstSeen: (f) => f.firstSeen,
-  lastSeen: (f) => f.lastSeen,
-};
-
 /** A table of findings with their scope-alignment action. */
 export function FindingsTable({ findings, currentScope }: { findings: AssociatedFinding[]; currentScope?: { scopeStart: number; scopeEnd: number } }) {
   const { setScope } = useScopeState();
-  const { sorted, sort, toggle } = useSort(findings, accessors, { key: 'severity', dir: 'desc' });
+  const { sorted, sort, toggle } = useSort(findings, findingAccessors, { key: 'severity', dir: 'desc' });
   return (
     <div className="table-wrap">
       <table className="table" data-testid="findings-table">
@@ -47,24 +35,7 @@ export function FindingsTable({ findings, currentScope }: { findings: Associated
         <tbody>
           {sorted.map((f) => (
             <tr key={f.id} data-finding-id={f.id}>
-              <td>
-                <SeverityBadge score={f.severity} />
-              </td>
-              <td className="wrap">
-                <EntityLink type="Finding" id={f.id} label={f.title} noIcon />
-                {f.archived && <span className="tag">archived</span>}
-              </td>
-              <td className="wrap mono small">{f.type}</td>
-              <td>
-                <EntityLink type="AwsAccount" id={f.account} noIcon />
-              </td>
-              <td>{f.region}</td>
-              <td>
-                <Time value={f.firstSeen} />
-              </td>
-              <td>
-                <Time value={f.lastSeen} />
-              </td>
+              <FindingCells f={f} />
               <td>
                 <button
                   type="button"
