@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/groups"
@@ -47,7 +48,7 @@ func (s *Server) groupsOrError(w http.ResponseWriter, r *http.Request) Groups {
 // repeat or hold a comma-separated list (entity excepted: ids may hold
 // commas).
 var listParams = map[string]bool{"status": true, "severity": true, "tactic": true, "account": true, "entity": true, "finding": true,
-	"q": true, "sort": true, "limit": true, "cursor": true}
+	"q": true, "sort": true, "limit": true, "cursor": true, "scopeStart": true, "scopeEnd": true}
 
 func (s *Server) handleGroups(w http.ResponseWriter, r *http.Request) {
 	g := s.groupsOrError(w, r)
@@ -77,8 +78,22 @@ func (s *Server) handleGroups(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	start, end, err := scopeParams(q)
+	if err == nil && start > 0 && end > 0 && end <= start {
+		err = trailhound.Errorf(trailhound.EINVALID, "scopeEnd %d must be after scopeStart %d", end, start)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	req := groups.ListRequest{Status: q.Get("status"), Severity: list("severity"), Tactics: list("tactic"), Accounts: list("account"),
 		Findings: list("finding"), Q: q.Get("q"), Sort: q.Get("sort"), Limit: int(min(limit, 1<<30)), Cursor: q.Get("cursor")}
+	if start > 0 {
+		req.From = time.Unix(start, 0)
+	}
+	if end > 0 {
+		req.To = time.Unix(end, 0)
+	}
 	for _, v := range q["entity"] {
 		ref, ok := trailhound.ParseEntityRef(v)
 		if !ok {

@@ -85,6 +85,25 @@ func TestGroupRoutes(t *testing.T) {
 	if status != 200 || list.Total != 3 || len(list.Groups) != 3 {
 		t.Fatalf("list %d %s", status, body)
 	}
+	// The scope keeps the groups active in it: every group in a window
+	// from the earliest first seen to the latest last seen, none after.
+	first, last := list.Groups[0].FirstSeen, list.Groups[0].LastSeen
+	for _, g := range list.Groups {
+		first, last = min(first, g.FirstSeen), max(last, g.LastSeen)
+	}
+	for _, c := range []struct {
+		start, end int64
+		want       int64
+	}{
+		{first, last + 1, 3},
+		{last + 1, last + 3600, 0},
+		{first - 3600, first, 0},
+	} {
+		status, body = call(t, "GET", base+"?scopeStart="+itoa(c.start)+"&scopeEnd="+itoa(c.end), "", "", nil)
+		if l := decode[groups.List](t, body); status != 200 || l.Total != c.want {
+			t.Errorf("scope %d-%d: %d %s, want %d groups", c.start, c.end, status, body, c.want)
+		}
+	}
 	alice := url.QueryEscape("AwsUser/" + groupstest.AliceID)
 	status, body = call(t, "GET", base+"?severity=high,critical&tactic=Impact&entity="+alice+"&sort=-lastSeen", "", "", nil)
 	filtered := decode[groups.List](t, body)
@@ -171,6 +190,8 @@ func TestGroupErrors(t *testing.T) {
 		{"GET", "?sort=id", "", "", 400, trailhound.EINVALID, "sort"},
 		{"GET", "?limit=0x10", "", "", 400, trailhound.EINVALID, "limit"},
 		{"GET", "?cursor=zzz", "", "", 400, trailhound.EINVALID, "cursor"},
+		{"GET", "?scopeStart=soon", "", "", 400, trailhound.EINVALID, "scopeStart"},
+		{"GET", "?scopeStart=1700003600&scopeEnd=1700000000", "", "", 400, trailhound.EINVALID, "scopeEnd"},
 		{"GET", "/nope", "", "", 404, trailhound.ENOTFOUND, "nope"},
 		{"GET", "/" + a + "?x=1", "", "", 400, trailhound.EINVALID, "x"},
 		{"GET", "/nope/graph", "", "", 404, trailhound.ENOTFOUND, "nope"},

@@ -37,6 +37,9 @@ type ListRequest struct {
 	// Q keeps groups whose title contains it (case-insensitive) or whose
 	// id it is.
 	Q string
+	// From and To, when set, keep groups whose activity (first to last
+	// seen member finding) overlaps [From, To).
+	From, To time.Time
 	// Sort is severity, lastSeen, firstSeen, findingCount, entityCount,
 	// createdAt, updatedAt or title, with a leading "-" for descending;
 	// default "-severity", then the latest seen first.
@@ -127,6 +130,14 @@ func (s *Service) List(ctx context.Context, req ListRequest) (*List, error) {
 		args = append(args, f)
 	}
 	anyOf(parts)
+	if !req.From.IsZero() {
+		conds = append(conds, `last_seen >= ?`)
+		args = append(args, req.From.UTC())
+	}
+	if !req.To.IsZero() {
+		conds = append(conds, `first_seen < ?`)
+		args = append(args, req.To.UTC())
+	}
 	if req.Q != "" {
 		conds = append(conds, `(contains(lower(title), lower(?)) OR id = ?)`)
 		args = append(args, req.Q, req.Q)
