@@ -146,6 +146,13 @@ func printSummary(env *environment, s *ingest.Summary) {
 		fmt.Fprintf(w, "Time: %s (%.0f records/s, %.1f MB/s)\n", time.Duration(s.Seconds*float64(time.Second)).Round(time.Millisecond),
 			float64(total)/s.Seconds, float64(s.Bytes)/s.Seconds/1e6)
 	}
+	if o := s.Optimized; o != nil {
+		var parts []string
+		for _, t := range o.Tables {
+			parts = append(parts, fmt.Sprintf("%s %d → %d rows", t.Name, t.Before, t.After))
+		}
+		fmt.Fprintf(w, "Optimized for queries in %s: %s\n", time.Duration(o.Seconds*float64(time.Second)).Round(time.Millisecond), strings.Join(parts, ", "))
+	}
 	if len(s.Entities) > 0 {
 		var parts []string
 		keys := make([]string, 0, len(s.Entities))

@@ -16,6 +16,10 @@ type progressBar struct {
 }
 
 func (b *progressBar) update(p ingest.Progress) {
+	if p.Optimizing {
+		fmt.Fprintln(b.w, "Optimizing the store for queries...")
+		return
+	}
 	const width = 28
 	frac := 0.0
 	if p.BytesTotal > 0 {

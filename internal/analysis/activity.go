@@ -96,11 +96,11 @@ func (e *Engine) activityDetails(ctx context.Context, ent entityRow, scope trail
 		window = trailhound.Scope{Start: b, End: min(b+width, scope.End)}
 	}
 	callerCol, callerName := callerColumn(ent.Ref.Type)
-	ts := e.dialect.Timestamp()
-	q := `SELECT ip_key, CASE WHEN ip_key = 0 THEN coalesce(source_ip, '') ELSE '' END AS ip_text, api_key, ` + callerCol + ` AS caller, ` + sumCounts + `
-FROM events WHERE ` + sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts + `
+	from, args := e.callsFrom(window.Start, window.End)
+	q := `SELECT ip_key, ip_text, api_key, ` + callerCol + ` AS caller, ` + sumCalls + `
+FROM ` + from + ` WHERE ` + sub.where + `
 GROUP BY ip_key, ip_text, api_key, caller`
-	args := append(sub.keyArgs(ent.Key), window.Start, window.End)
+	args = append(args, sub.keyArgs(ent.Key)...)
 	rows, err := e.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: activity details: %w", err)

@@ -24,12 +24,25 @@ type VPCFlowVolume struct {
 	BucketSeconds int64        `json:"bucketSeconds"`
 	Buckets       []FlowBucket `json:"buckets"`
 	Totals        FlowTotals   `json:"totals"`
-	Rows          []FlowRow    `json:"rows"`
+	// Rows are the flows of the window by peer, port, protocol, direction
+	// and action, the largest (bytes) first, at most FlowVolumeMaxRows of
+	// them: Truncated says more exist, TotalRows how many. The
+	// vpc-flow-details panel pages through every one.
+	Rows      []FlowRow `json:"rows"`
+	TotalRows int       `json:"totalRows"`
+	Truncated bool      `json:"truncated"`
 	// Finding, with the finding parameter, is the finding whose addresses
 	// and instances the traffic is limited to: Detective's "VPC flow
 	// volume to and from the finding's IP address".
 	Finding *FlowFinding `json:"finding,omitempty"`
 }
+
+// FlowVolumeMaxRows bounds the rows of the vpc-flow-volume panel: a busy
+// instance's day can hold tens of thousands of peer and port combinations.
+const FlowVolumeMaxRows = 1000
+
+// flowVolumeMaxRows is FlowVolumeMaxRows, lowered by tests.
+var flowVolumeMaxRows = FlowVolumeMaxRows
 
 // FlowBucket is one point of the flow series.
 type FlowBucket struct {
@@ -216,25 +229,51 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
 		}
 	}
-	names, err := e.names(ctx, peers)
-	if err != nil {
-		return nil, err
+	type keyed struct {
+		k   rowKey
+		row *FlowRow
 	}
+	all := make([]keyed, 0, len(rows))
 	for k, row := range rows {
-		if p, ok := names[k.peer]; ok && k.peer != 0 {
-			row.Peer = &Ref{p.Ref.Type, p.Ref.ID}
-		}
-		out.Rows = append(out.Rows, *row)
+		all = append(all, keyed{k, row})
 	}
-	sort.Slice(out.Rows, func(i, j int) bool {
-		a, b := out.Rows[i], out.Rows[j]
+	sort.Slice(all, func(i, j int) bool {
+		a, b := all[i].row, all[j].row
 		if a.Bytes != b.Bytes {
 			return a.Bytes > b.Bytes
 		}
 		if a.PeerLabel != b.PeerLabel {
 			return a.PeerLabel < b.PeerLabel
 		}
-		return a.Port < b.Port
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		if a.Protocol != b.Protocol {
+			return a.Protocol < b.Protocol
+		}
+		if a.Direction != b.Direction {
+			return a.Direction < b.Direction
+		}
+		return a.Action < b.Action
 	})
+	out.TotalRows = len(all)
+	if len(all) > flowVolumeMaxRows {
+		all, out.Truncated = all[:flowVolumeMaxRows], true
+	}
+	// Only the peers of the rows kept are named.
+	peers = map[int64]bool{}
+	for _, r := range all {
+		peers[r.k.peer] = true
+	}
+	names, err := e.names(ctx, peers)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range all {
+		if p, ok := names[r.k.peer]; ok && r.k.peer != 0 {
+			r.row.Peer = &Ref{p.Ref.Type, p.Ref.ID}
+		}
+		out.Rows = append(out.Rows, *r.row)
+	}
 	return out, nil
 }

@@ -65,10 +65,10 @@ func (e *Engine) newGeolocations(ctx context.Context, ent entityRow, scope trail
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelNewGeolocations, ent.Ref.Type)
 	}
 	base := scope.Baseline(e.baseline)
-	ts := e.dialect.Timestamp()
-	rows, err := e.db.QueryContext(ctx, `SELECT ip_key, `+sumCounts+` FROM events
-WHERE `+sub.where+` AND ip_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY ip_key`,
-		append(sub.keyArgs(ent.Key), scope.Start, scope.End)...)
+	from, args := e.callsFrom(scope.Start, scope.End)
+	rows, err := e.db.QueryContext(ctx, `SELECT ip_key, `+sumCalls+` FROM `+from+`
+WHERE `+sub.where+` AND ip_key <> 0 GROUP BY ip_key`,
+		append(args, sub.keyArgs(ent.Key)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: new geolocations: %w", err)
 	}
@@ -102,10 +102,11 @@ WHERE `+sub.where+` AND ip_key <> 0 AND event_time >= `+ts+` AND event_time < `+
 		return nil, err
 	}
 	baselinePlaces := func(where string, args []any) (map[place]bool, error) {
-		q := `SELECT DISTINCT i.country, coalesce(i.region, ''), coalesce(i.city, '') FROM events
+		from, fargs := e.callsFrom(base.Start, base.End)
+		q := `SELECT DISTINCT i.country, coalesce(i.region, ''), coalesce(i.city, '') FROM ` + from + `
 JOIN ip_info i ON i.key = events.ip_key
-WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> '' AND event_time >= ` + ts + ` AND event_time < ` + ts
-		return e.queryPlaces(ctx, "new geolocations baseline", q, append(args, base.Start, base.End)...)
+WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> ''`
+		return e.queryPlaces(ctx, "new geolocations baseline", q, append(fargs, args...)...)
 	}
 	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.keyArgs(ent.Key))
 	if err != nil {

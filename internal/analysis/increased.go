@@ -61,10 +61,10 @@ func (e *Engine) increasedVolume(ctx context.Context, ent entityRow, scope trail
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelIncreasedVolume, ent.Ref.Type)
 	}
 	base := scope.Baseline(e.baseline)
-	ts := e.dialect.Timestamp()
 	count := func(s trailhound.Scope) (map[int64]Counts, error) {
-		r, err := e.db.QueryContext(ctx, `SELECT api_key, `+sumCounts+` FROM events WHERE `+sub.where+` AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY api_key`,
-			append(sub.keyArgs(ent.Key), s.Start, s.End)...)
+		from, args := e.callsFrom(s.Start, s.End)
+		r, err := e.db.QueryContext(ctx, `SELECT api_key, `+sumCalls+` FROM `+from+` WHERE `+sub.where+` GROUP BY api_key`,
+			append(args, sub.keyArgs(ent.Key)...)...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: increased volume: %w", err)
 		}

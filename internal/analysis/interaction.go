@@ -113,9 +113,10 @@ WHERE kind = 'started_by' AND dst = ? AND event_id IS NOT NULL AND first_seen >=
 	case trailhound.AwsRole:
 		// The role's sessions: those that called in the scope, and those
 		// started in the scope (which may not have called yet).
-		err = scan(`SELECT principal_key, count(*), min(event_time), max(event_time) FROM events
-WHERE role_key = ? AND principal_key <> ? AND principal_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY principal_key`,
-			append([]any{ent.Key, ent.Key}, scope2...), "session-of-role", func(a *acc, n int64) { a.calls += n })
+		from, args := e.callsFrom(scope.Start, scope.End)
+		err = scan(`SELECT principal_key, sum(success + failure), min(first_time), max(last_time) FROM `+from+`
+WHERE role_key = ? AND principal_key <> ? AND principal_key <> 0 GROUP BY principal_key`,
+			append(args, ent.Key, ent.Key), "session-of-role", func(a *acc, n int64) { a.calls += n })
 		if err == nil {
 			err = scan(`SELECT src, count(DISTINCT event_id), min(first_seen), max(last_seen) FROM edges
 WHERE kind = 'assumed_role' AND dst = ? AND event_id IS NOT NULL AND first_seen >= `+ts+` AND first_seen < `+ts+` GROUP BY src`,
@@ -126,9 +127,10 @@ WHERE kind = 'assumed_role' AND dst = ? AND event_id IS NOT NULL AND first_seen 
 		if ent.Ref.Type == trailhound.UserAgent {
 			col = "ua_key"
 		}
-		err = scan(`SELECT principal_key, count(*), min(event_time), max(event_time) FROM events
-WHERE `+col+` = ? AND principal_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY principal_key`,
-			append([]any{ent.Key}, scope2...), "caller", func(a *acc, n int64) { a.calls += n })
+		from, args := e.callsFrom(scope.Start, scope.End)
+		err = scan(`SELECT principal_key, sum(success + failure), min(first_time), max(last_time) FROM `+from+`
+WHERE `+col+` = ? AND principal_key <> 0 GROUP BY principal_key`,
+			append(args, ent.Key), "caller", func(a *acc, n int64) { a.calls += n })
 		if err == nil && ent.Ref.Type == trailhound.IPAddress {
 			// Flow rows are hourly: those of the hours the scope touches.
 			err = scan(`SELECT instance_key, sum(bytes), min(first_start), max(last_end) FROM flows

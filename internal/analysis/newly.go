@@ -60,16 +60,19 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		return nil, trailhound.Errorf(trailhound.EINVALID, "newly observed panels do not apply to %s entities", ent.Ref.Type)
 	}
 	base := scope.Baseline(e.baseline)
-	ts := e.dialect.Timestamp()
-	from := "events"
-	if dim.join {
-		from = "events JOIN ip_info i ON i.key = events.ip_key"
+	from := func(s trailhound.Scope) (string, []any) {
+		f, args := e.callsFrom(s.Start, s.End)
+		if dim.join {
+			f += " JOIN ip_info i ON i.key = events.ip_key"
+		}
+		return f, args
 	}
 	where := qualify(sub.where, "events.")
-	cond := dim.expr + ` IS NOT NULL AND ` + dim.expr + ` <> 0 AND events.event_time >= ` + ts + ` AND events.event_time < ` + ts
+	cond := dim.expr + ` IS NOT NULL AND ` + dim.expr + ` <> 0`
 
-	rows, err := e.db.QueryContext(ctx, `SELECT `+dim.expr+`, `+sumCounts+` FROM `+from+` WHERE `+where+` AND `+cond+` GROUP BY `+dim.expr,
-		append(sub.keyArgs(ent.Key), scope.Start, scope.End)...)
+	f, args := from(scope)
+	rows, err := e.db.QueryContext(ctx, `SELECT `+dim.expr+`, `+sumCalls+` FROM `+f+` WHERE `+where+` AND `+cond+` GROUP BY `+dim.expr,
+		append(args, sub.keyArgs(ent.Key)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: newly observed: %w", err)
 	}
@@ -89,7 +92,8 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		return nil, fmt.Errorf("analysis: newly observed: %w", err)
 	}
 	seen := func(where string, args []any) (map[int64]bool, error) {
-		r, err := e.db.QueryContext(ctx, `SELECT DISTINCT `+dim.expr+` FROM `+from+` WHERE `+where+` AND `+cond, append(args, base.Start, base.End)...)
+		f, fargs := from(base)
+		r, err := e.db.QueryContext(ctx, `SELECT DISTINCT `+dim.expr+` FROM `+f+` WHERE `+where+` AND `+cond, append(fargs, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
 		}

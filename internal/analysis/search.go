@@ -118,17 +118,14 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		where = append(where, "("+e.dialect.ILike("id")+" OR "+e.dialect.ILike("coalesce(label, '')")+" OR "+e.dialect.ILike("coalesce(arn, '')")+")")
 		args = append(args, pattern, pattern, pattern)
 	}
-	ts := e.dialect.Timestamp()
-	timeCond, timeArgs := "", []any{}
+	// Activity counts every call attributed to the entity, from the hourly
+	// activity rows (within the scope, when there is one).
+	actFrom, actArgs := "activity AS events", []any(nil)
 	if scope != nil {
-		timeCond = ` AND event_time >= ` + ts + ` AND event_time < ` + ts
-		timeArgs = []any{scope.Start, scope.End}
+		actFrom, actArgs = e.callsFrom(scope.Start, scope.End)
 	}
-	// Activity: the calls each entity took part in, from the events.
-	// Each key column is counted once per event (the role and the account
-	// only when they differ from the caller), so an entity's activity is
-	// the number of calls in which it appears.
 	var act []string
+	var allActArgs []any
 	for _, col := range []string{"principal_key", "role_key", "account_key", "ip_key", "ua_key", "access_key_key", "bucket_key"} {
 		cond := col + " <> 0"
 		switch col {
@@ -137,20 +134,15 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		case "account_key":
 			cond += " AND account_key <> principal_key AND account_key <> role_key"
 		}
-		// Only the entities that matched are counted, so a selective
-		// pattern reads little of the events table.
-		act = append(act, `SELECT `+col+` AS k FROM events WHERE `+cond+` AND `+col+` IN (SELECT key FROM ent)`+timeCond)
-	}
-	var actArgs []any
-	for range act {
-		actArgs = append(actArgs, timeArgs...)
+		act = append(act, `SELECT `+col+` AS k, success + failure AS n FROM `+actFrom+` WHERE `+cond+` AND `+col+` IN (SELECT key FROM ent)`)
+		allActArgs = append(allActArgs, actArgs...)
 	}
 	query := `WITH ent AS (` + entitySelect + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY key, namespace, id),
-act AS (SELECT k, count(*) AS n FROM (` + strings.Join(act, " UNION ALL ") + `) a GROUP BY k)
+act AS (SELECT k, sum(n) AS n FROM (` + strings.Join(act, " UNION ALL ") + `) a GROUP BY k)
 SELECT ent.*, coalesce(act.n, 0) AS activity, count(*) OVER () AS total
 FROM ent LEFT JOIN act ON act.k = ent.key
 ORDER BY activity DESC, namespace, id`
-	allArgs := append(args, actArgs...)
+	allArgs := append(args, allActArgs...)
 	if !isCIDR {
 		query += ` LIMIT ? OFFSET ?`
 		allArgs = append(allArgs, req.Limit+1, offset)

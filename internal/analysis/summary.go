@@ -532,22 +532,15 @@ func SeverityLevel(sev float64) string {
 }
 
 // freshness reports, per account and source, the latest record and the
-// latest ingest of an object holding records of it. Object ids grow with
-// every ingest, so the latest object is the one with the largest id:
-// the big tables are read once, without a join.
+// latest ingest of an object holding records of it, from the per-object
+// summaries written with every batch. Object ids grow with every ingest,
+// so the latest object is the one with the largest id.
 func (e *Engine) freshness(ctx context.Context) ([]Freshness, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT r.account, r.source, r.n, `+e.dialect.EpochSeconds("r.t")+`, `+e.dialect.EpochSeconds("o.ingested_at")+` FROM (
-SELECT recipient_account AS account, ? AS source, count(*) AS n, max(event_time) AS t, max(object_id) AS obj
-FROM events GROUP BY recipient_account
-UNION ALL
-SELECT account, ?, sum(records), max(coalesce(last_end, hour)), max(object_id)
-FROM flows GROUP BY account
-UNION ALL
-SELECT account, ?, count(*), max(updated_at), max(object_id)
-FROM findings GROUP BY account) r
+SELECT account, source, sum(records) AS n, max(last_time) AS t, max(object_id) AS obj
+FROM object_accounts GROUP BY account, source) r
 JOIN objects o ON o.object_id = r.obj
-WHERE r.account IS NOT NULL ORDER BY r.account, r.source`,
-		string(trailhound.SourceCloudTrail), string(trailhound.SourceVPCFlow), string(trailhound.SourceGuardDuty))
+WHERE r.account IS NOT NULL ORDER BY r.account, r.source`)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: freshness: %w", err)
 	}

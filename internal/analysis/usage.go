@@ -151,11 +151,8 @@ func (e *Engine) Usage(ctx context.Context) (*Usage, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT o.object_id, o.key, coalesce(o.source, ''), o.size, o.records,
 r.t0, r.t1, coalesce(r.account, ''), coalesce(r.region, ''), coalesce(o.mod_time, o.ingested_at)
 FROM objects o LEFT JOIN (
-  SELECT object_id, min(t0) AS t0, max(t1) AS t1, min(account) AS account, min(region) AS region FROM (
-    SELECT object_id, event_time AS t0, event_time AS t1, recipient_account AS account, aws_region AS region FROM events
-    UNION ALL SELECT object_id, coalesce(first_start, hour), coalesce(last_end, hour), account, region FROM flows
-    UNION ALL SELECT object_id, updated_at, updated_at, account, region FROM findings)
-  GROUP BY object_id) r ON r.object_id = o.object_id
+  SELECT object_id, min(first_time) AS t0, max(last_time) AS t1, min(account) AS account, min(region) AS region
+  FROM object_accounts GROUP BY object_id) r ON r.object_id = o.object_id
 WHERE o.status = 'stored'`)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: usage: %w", err)

@@ -138,10 +138,9 @@ func (e *Engine) seriesQuery(ctx context.Context, q string, args []any) (map[int
 }
 
 func (e *Engine) volumeTotalFromEvents(ctx context.Context, sub subject, key int64, s trailhound.Scope) (Counts, error) {
-	ts := e.dialect.Timestamp()
-	q := `SELECT coalesce(` + `sum(CASE WHEN failed THEN 0 ELSE 1 END), 0), coalesce(sum(CASE WHEN failed THEN 1 ELSE 0 END), 0)
-FROM events WHERE ` + sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts
-	args := append(sub.keyArgs(key), s.Start, s.End)
+	from, args := e.callsFrom(s.Start, s.End)
+	q := `SELECT coalesce(sum(success), 0), coalesce(sum(failure), 0) FROM ` + from + ` WHERE ` + sub.where
+	args = append(args, sub.keyArgs(key)...)
 	var c Counts
 	if err := e.db.QueryRowContext(ctx, q, args...).Scan(&c.Success, &c.Failure); err != nil {
 		return c, fmt.Errorf("analysis: api call volume baseline: %w", err)

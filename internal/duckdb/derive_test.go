@@ -111,6 +111,50 @@ func TestHourlyMatchesEvents(t *testing.T) {
 	if got != want {
 		t.Errorf("hourly relationships differ from the events:\n got %.2000s\nwant %.2000s", got, want)
 	}
+	want, got = dumpRows(t, st, referenceActivity), dumpRows(t, st, storedActivity)
+	if want == "" || got != want {
+		t.Errorf("hourly activity differs from the events:\n got %.2000s\nwant %.2000s", got, want)
+	}
+}
+
+// referenceActivity counts the stored events per hour and combination of
+// keys: what the activity rows of all writes must sum to.
+const referenceActivity = `
+SELECT date_trunc('hour', event_time), principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key,
+       CASE WHEN ip_key = 0 THEN coalesce(source_ip, '') ELSE '' END AS ip_text,
+       count(*) FILTER (WHERE NOT failed), count(*) FILTER (WHERE failed), min(event_time), max(event_time)
+FROM events GROUP BY ALL ORDER BY ALL`
+
+const storedActivity = `
+SELECT hour, principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key, ip_text,
+       sum(success), sum(failure), min(first_time), max(last_time)
+FROM activity GROUP BY ALL ORDER BY ALL`
+
+// dumpRows renders every row of q, one line each.
+func dumpRows(t *testing.T, st *duckdb.Store, q string) string {
+	t.Helper()
+	rows, err := st.DB().Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var b strings.Builder
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(&b, vals...)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 func dump(t *testing.T, st *duckdb.Store, q string) string {

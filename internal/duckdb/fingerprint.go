@@ -15,10 +15,12 @@ var fingerprintQueries = []string{
 	`SELECT event_id, event_time, principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key, failed, event_name, source_ip, error_code, login_result FROM events ORDER BY event_id`,
 	`SELECT kind, src, dst, CASE WHEN success + failure > 0 THEN hour END, sum(success), sum(failure), min(first_seen), max(last_seen), count(DISTINCT event_id) FROM edges GROUP BY ALL ORDER BY ALL`,
 	`SELECT key, namespace, id, min(first_seen), max(last_seen) FROM entities GROUP BY ALL ORDER BY ALL`,
+	`SELECT hour, principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key, ip_text, sum(success), sum(failure), min(first_time), max(last_time) FROM activity GROUP BY ALL ORDER BY ALL`,
 	`SELECT DISTINCT key, name, value, time, event_id FROM facts ORDER BY ALL`,
 	`SELECT key, ip, class, country, city, asn FROM ip_info ORDER BY ALL`,
 	`SELECT hour, account, interface_id, instance_key, local_key, remote_key, port, protocol, direction, action, log_status, sum(bytes), sum(packets), sum(records) FROM flows GROUP BY ALL ORDER BY ALL`,
 	`SELECT id, updated_at, archived, count, md5(raw) FROM findings ORDER BY ALL`,
+	`SELECT source, account, sum(records), min(first_time), max(last_time) FROM object_accounts GROUP BY ALL ORDER BY ALL`,
 }
 
 // Fingerprint returns a digest of everything the graph holds, equal for

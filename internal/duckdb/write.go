@@ -539,7 +539,7 @@ func appendTable(c driver.Conn, table string, fill func(add func(...driver.Value
 
 // derive computes the relationships implied by every new event — actor
 // used IP, user agent, API, access key, bucket; IP with user agent and API
-// — as hourly success and failure counts.
+// — as hourly success and failure counts, and the hourly activity rows.
 func (w *writer) derive(ctx context.Context) error {
 	_, err := w.conn.ExecContext(ctx, `
 INSERT INTO edges (kind, src, dst, hour, success, failure, first_seen, last_seen, event_id, batch_id)
@@ -569,6 +569,31 @@ FROM pairs WHERE src <> 0 AND dst <> 0 AND src <> dst
 GROUP BY kind, src, dst, hour`, w.batchID)
 	if err != nil {
 		return fmt.Errorf("duckdb: write: derive relationships: %w", err)
+	}
+	// The same events counted per hour and combination of keys, for the
+	// panels that read whole baselines (migration 005).
+	_, err = w.conn.ExecContext(ctx, `
+INSERT INTO activity
+SELECT date_trunc('hour', event_time), principal_key, role_key, account_key, ip_key, ua_key, access_key_key, api_key, bucket_key,
+       CASE WHEN ip_key = 0 THEN coalesce(source_ip, '') ELSE '' END AS ip_text,
+       count(*) FILTER (WHERE NOT failed), count(*) FILTER (WHERE failed), min(event_time), max(event_time), $1
+FROM events WHERE batch_id = $1
+GROUP BY ALL`, w.batchID)
+	if err != nil {
+		return fmt.Errorf("duckdb: write: derive hourly activity: %w", err)
+	}
+	_, err = w.conn.ExecContext(ctx, `
+INSERT INTO object_accounts
+SELECT object_id, 'cloudtrail', recipient_account, min(aws_region), min(event_time), max(event_time), count(*), $1
+FROM events WHERE batch_id = $1 GROUP BY object_id, recipient_account
+UNION ALL
+SELECT object_id, 'vpcflow', account, min(region), min(coalesce(first_start, hour)), max(coalesce(last_end, hour)), sum(records), $1
+FROM flows WHERE batch_id = $1 GROUP BY object_id, account
+UNION ALL
+SELECT object_id, 'guardduty', account, min(region), min(updated_at), max(updated_at), count(*), $1
+FROM findings WHERE batch_id = $1 GROUP BY object_id, account`, w.batchID)
+	if err != nil {
+		return fmt.Errorf("duckdb: write: summarize objects: %w", err)
 	}
 	return nil
 }

@@ -60,3 +60,18 @@ type ObjectSig struct {
 	ModTime time.Time
 	ETag    string
 }
+
+// OptimizeResult says which tables a store reorganized for reading after
+// an ingest run (duckdb.Store.Optimize).
+type OptimizeResult struct {
+	// Tables are the tables rewritten, with their rows before and after.
+	Tables  []OptimizedTable `json:"tables"`
+	Seconds float64          `json:"seconds"`
+}
+
+// OptimizedTable is one table rewritten.
+type OptimizedTable struct {
+	Name   string `json:"name"`
+	Before int64  `json:"rowsBefore"`
+	After  int64  `json:"rowsAfter"`
+}

@@ -58,6 +58,13 @@ type BulkStore interface {
 	BulkWrites(ctx context.Context) (restore func(), err error)
 }
 
+// Optimizer is a store that reorganizes what a run wrote for reading
+// (merging, ordering). Run calls it once every write is done; a failure
+// there loses nothing and is logged, not returned.
+type Optimizer interface {
+	Optimize(ctx context.Context) (graph.OptimizeResult, error)
+}
+
 // Options tune a run. The zero value is usable.
 type Options struct {
 	// Workers decode objects in parallel; zero means one per CPU.
@@ -87,6 +94,9 @@ type Progress struct {
 	Records      int64
 	Elapsed      time.Duration
 	Done         bool
+	// Optimizing is set on the one call made, after Done, before the
+	// store reorganizes itself for reading (see Optimizer).
+	Optimizing bool
 }
 
 // Failure is an object that could not be ingested, and why.
@@ -110,6 +120,9 @@ type Summary struct {
 	Entities        map[trailhound.Namespace]int64 `json:"entities"`
 	Bytes           int64                          `json:"bytes"`
 	Seconds         float64                        `json:"seconds"`
+	// Optimized says what the store reorganized for reading after the
+	// writes, when it did.
+	Optimized *graph.OptimizeResult `json:"optimized,omitempty"`
 }
 
 // located is an object and the store that opens it.
@@ -156,11 +169,14 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	restore := func() {}
 	if b, ok := st.(BulkStore); ok {
-		restore, err := b.BulkWrites(ctx)
+		undo, err := b.BulkWrites(ctx)
 		if err != nil {
 			return nil, err
 		}
+		var once sync.Once
+		restore = func() { once.Do(undo) }
 		defer restore()
 	}
 	var todo []located
@@ -349,6 +365,24 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, err
+	}
+	if o, ok := st.(Optimizer); ok {
+		// The writes are done: the rewrite may use every CPU.
+		restore()
+		if opts.Progress != nil {
+			p := snapshot(true)
+			p.Optimizing = true
+			opts.Progress(p)
+		}
+		res, err := o.Optimize(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return sum, ctx.Err()
+		case err != nil:
+			log.Warn("optimize_failed", "error", err.Error())
+		case len(res.Tables) > 0:
+			sum.Optimized = &res
+		}
 	}
 	stats, err := st.Stats(context.WithoutCancel(ctx))
 	if err != nil {

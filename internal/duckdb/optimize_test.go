@@ -1,0 +1,131 @@
+package duckdb_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/graph"
+)
+
+// TestOptimize: rewriting the entities and addresses in key order changes
+// nothing a query can see (the store's fingerprint, the tables'
+// definitions), merges each entity's observations into one row, is not
+// repeated when nothing was written since, and later writes are read
+// together with the rewritten rows.
+func TestOptimize(t *testing.T) {
+	ctx := context.Background()
+	st, err := duckdb.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	object := func(n int) graph.ObjectWrite {
+		b := graph.NewBatch()
+		for i := range 20 {
+			c := &trailhound.APICall{EventID: fmt.Sprintf("e%d-%d", n, i), Time: time.Date(2026, 11, 1, n, i, 0, 0, time.UTC),
+				Source: "iam.amazonaws.com", Name: "ListUsers", SourceIP: fmt.Sprintf("198.51.100.%d", i%7+n),
+				Identity: trailhound.Identity{Type: "IAMUser", PrincipalID: fmt.Sprintf("AIDAEXAMPLE%d", i%3), AccountID: "111122223333"}}
+			if err := b.APICall(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		name := fmt.Sprintf("o%d", n)
+		return graph.ObjectWrite{URI: "/logs/" + name, Key: name, Size: 1, SHA256: "sha-" + name, Source: trailhound.SourceCloudTrail, Batch: b}
+	}
+	enrich := func(ip string) graph.IPInfo { return graph.IPInfo{Class: "public", Country: "US", ASN: 64500} }
+	for n := range 4 {
+		if _, err := st.Write(ctx, []graph.ObjectWrite{object(n)}, enrich); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := st.DB()
+	count := func(q string) (n int64) {
+		t.Helper()
+		if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ddl := func() (out []string) {
+		rows, err := db.QueryContext(ctx, `SELECT sql FROM duckdb_tables() WHERE table_name IN ('entities', 'ip_info') ORDER BY table_name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			out = append(out, s)
+		}
+		return out
+	}
+	before, err := st.Fingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs := ddl()
+	observations, distinct := count(`SELECT count(*) FROM entities`), count(`SELECT count(*) FROM (SELECT DISTINCT key, namespace, id FROM entities)`)
+	if observations <= distinct {
+		t.Fatalf("test data should observe entities more than once: %d rows, %d entities", observations, distinct)
+	}
+
+	res, err := st.Optimize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tables) != 2 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct {
+		t.Fatalf("optimize %+v, want entities %d → %d and ip_info", res, observations, distinct)
+	}
+	after, err := st.Fingerprint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Error("the rewrite changed what the store holds")
+	}
+	if got := ddl(); !slices.Equal(got, defs) {
+		t.Errorf("definitions changed:\n%q\n%q", got, defs)
+	}
+	for _, table := range []string{"entities", "ip_info"} {
+		rows, err := db.QueryContext(ctx, `SELECT key FROM `+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []int64
+		for rows.Next() {
+			var k int64
+			rows.Scan(&k)
+			keys = append(keys, k)
+		}
+		rows.Close()
+		if !slices.IsSorted(keys) {
+			t.Errorf("%s not in key order", table)
+		}
+	}
+	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 0 {
+		t.Errorf("second optimize rewrote %+v (%v)", res.Tables, err)
+	}
+
+	// A later write lands after the ordered rows and is merged on read.
+	if _, err := st.Write(ctx, []graph.ObjectWrite{object(5)}, enrich); err != nil {
+		t.Fatal(err)
+	}
+	var first, last time.Time
+	if err := db.QueryRowContext(ctx, `SELECT min(first_seen), max(last_seen) FROM entities WHERE namespace = 'AwsUser' AND id = 'AIDAEXAMPLE0'`).Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	if first.Hour() != 0 || last.Hour() != 5 {
+		t.Errorf("user seen %v to %v, want hours 0 to 5", first, last)
+	}
+	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 2 {
+		t.Errorf("optimize after a write: %+v (%v)", res.Tables, err)
+	}
+	if n := count(`SELECT count(*) - count(DISTINCT (key, namespace, id)) FROM entities`); n != 0 {
+		t.Errorf("%d entities still have several rows", n)
+	}
+}
