@@ -107,6 +107,9 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		if len(keys) <= maxKeyList {
 			where = append(where, "key IN ("+placeholders(len(keys))+")")
 			args = append(args, keys...)
+		} else if c, a := addressTextFilter(prefix); c != "" {
+			where = append(where, c)
+			args = append(args, a...)
 		}
 	}
 	if req.Type != "" {
@@ -114,9 +117,17 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		args = append(args, string(req.Type))
 	}
 	if q != "" && !isCIDR {
+		// An address's label is the address and it has no ARN: addresses
+		// are matched by id, and only when the pattern could match one,
+		// which spares testing millions of addresses against a name.
 		pattern := likePattern(q)
-		where = append(where, "("+e.dialect.ILike("id")+" OR "+e.dialect.ILike("coalesce(label, '')")+" OR "+e.dialect.ILike("coalesce(arn, '')")+")")
-		args = append(args, pattern, pattern, pattern)
+		cond := "(namespace <> ? AND (" + e.dialect.ILike("id") + " OR " + e.dialect.ILike("coalesce(label, '')") + " OR " + e.dialect.ILike("coalesce(arn, '')") + "))"
+		args = append(args, string(trailhound.IPAddress), pattern, pattern, pattern)
+		if couldMatchAddress(q) {
+			cond = "(" + cond + " OR (namespace = ? AND " + e.dialect.ILike("id") + "))"
+			args = append(args, string(trailhound.IPAddress), pattern)
+		}
+		where = append(where, cond)
 	}
 	// Activity counts every call attributed to the entity, from the hourly
 	// activity rows (within the scope, when there is one).
@@ -211,6 +222,21 @@ func parseCIDR(q string) (netip.Prefix, bool, error) {
 	return p.Masked(), true, nil
 }
 
+// couldMatchAddress says whether a search pattern could match an IPv4
+// or IPv6 address as Trailhound writes them: every character that is not
+// a wildcard is a hexadecimal digit, a dot or a colon.
+func couldMatchAddress(q string) bool {
+	for _, r := range q {
+		switch {
+		case r == '*' || r == '?' || r == '.' || r == ':':
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f', r >= 'A' && r <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // likePattern turns a search pattern with * and ? wildcards into a LIKE
 // pattern, escaping LIKE's own wildcards and the escape character.
 func likePattern(q string) string {
@@ -253,11 +279,48 @@ func decodeCursor(c string) (int, error) {
 // maxKeyList bounds the keys a query lists as parameters.
 const maxKeyList = 2000
 
+// addressTextFilter narrows an IPv4 block of /8 or longer to the
+// addresses whose text starts with its leading octets (the octet the
+// prefix ends in enumerated): "10.0.0.0/8" → id LIKE '10.%', and
+// "172.16.0.0/12" → '172.16.%' to '172.31.%'. Stored addresses are
+// canonical (graph.CanonicalIP), so no address of the block is left out;
+// containment itself is still decided in Go. Other blocks get no filter.
+func addressTextFilter(p netip.Prefix) (string, []any) {
+	if !p.Addr().Is4() || p.Bits() < 8 {
+		return "", nil
+	}
+	a := p.Addr().As4()
+	full := p.Bits() / 8
+	lead := ""
+	for i := range min(full, 3) {
+		lead += strconv.Itoa(int(a[i])) + "."
+	}
+	if full >= 3 || p.Bits()%8 == 0 {
+		if full == 4 {
+			return "id = ?", []any{p.Addr().String()}
+		}
+		return "id LIKE ?", []any{lead + "%"}
+	}
+	n := 1 << (8 - p.Bits()%8)
+	var conds []string
+	var args []any
+	for v := int(a[full]); v < int(a[full])+n; v++ {
+		conds = append(conds, "id LIKE ?")
+		args = append(args, lead+strconv.Itoa(v)+".%")
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
 // addressesIn returns the keys of the stored addresses inside a block.
 // Addresses are stored as text, so containment is decided here rather
 // than in a dialect-specific SQL function.
 func (e *Engine) addressesIn(ctx context.Context, prefix netip.Prefix) ([]any, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT key, id FROM entities WHERE namespace = ?`, string(trailhound.IPAddress))
+	q, args := `SELECT DISTINCT key, id FROM entities WHERE namespace = ?`, []any{string(trailhound.IPAddress)}
+	if c, a := addressTextFilter(prefix); c != "" {
+		q += " AND " + c
+		args = append(args, a...)
+	}
+	rows, err := e.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: search: %w", err)
 	}
