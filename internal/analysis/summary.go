@@ -205,9 +205,9 @@ func (e *Engine) Summary(ctx context.Context, req SummaryRequest) (*Summary, err
 }
 
 func (e *Engine) summaryGeolocations(ctx context.Context, scope, base trailhound.Scope, out *Summary) error {
-	ts := e.dialect.Timestamp()
-	rows, err := e.db.QueryContext(ctx, `SELECT ip_key, principal_key, `+sumCounts+` FROM events
-WHERE ip_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY ip_key, principal_key`, scope.Start, scope.End)
+	from, args := e.callsFrom(scope.Start, scope.End)
+	rows, err := e.db.QueryContext(ctx, `SELECT ip_key, principal_key, `+sumCalls+` FROM `+from+`
+WHERE ip_key <> 0 GROUP BY ip_key, principal_key`, args...)
 	if err != nil {
 		return fmt.Errorf("analysis: summary geolocations: %w", err)
 	}
@@ -306,40 +306,26 @@ WHERE ip_key <> 0 AND event_time >= `+ts+` AND event_time < `+ts+` GROUP BY ip_k
 	return nil
 }
 
-// locatedPlaces are the places any call came from during s. When s
-// falls on whole hours the hourly relationship rows of addresses answer
-// it (the same calls, far fewer rows); otherwise the events do.
+// locatedPlaces are the places any call came from during s.
 func (e *Engine) locatedPlaces(ctx context.Context, s trailhound.Scope) (map[place]bool, error) {
-	ts := e.dialect.Timestamp()
-	keys := `SELECT DISTINCT ip_key FROM events WHERE ip_key <> 0 AND event_time >= ` + ts + ` AND event_time < ` + ts
-	if hourly(s.Start) && hourly(s.End) {
-		keys = `SELECT DISTINCT src FROM edges WHERE kind = 'called_api' AND hour >= ` + ts + ` AND hour < ` + ts
-	}
+	from, args := e.callsFrom(s.Start, s.End)
 	return e.queryPlaces(ctx, "located places", `SELECT DISTINCT country, coalesce(region, ''), coalesce(city, '') FROM ip_info
-WHERE country IS NOT NULL AND country <> '' AND key IN (`+keys+`)`, s.Start, s.End)
+WHERE country IS NOT NULL AND country <> '' AND key IN (SELECT DISTINCT ip_key FROM `+from+` WHERE ip_key <> 0)`, args...)
 }
 
 // summaryPrincipals ranks roles and users by their calls in scope,
 // counted as their profiles' API call volume counts them: a role's calls
-// include its sessions'. When the scope falls on whole hours the hourly
-// relationship rows answer; otherwise the events do.
+// include its sessions'.
 func (e *Engine) summaryPrincipals(ctx context.Context, scope trailhound.Scope, out *Summary) error {
-	ts := e.dialect.Timestamp()
-	edges := hourly(scope.Start) && hourly(scope.End)
 	seriesScope := trailhound.Scope{Start: scope.End - SummarySeriesDays*Day, End: scope.End}
 	rank := func(ns trailhound.Namespace) ([]SummaryPrincipal, error) {
-		q := `SELECT k, sum(CASE WHEN failed THEN 0 ELSE 1 END), sum(CASE WHEN failed THEN 1 ELSE 0 END) FROM (
-SELECT principal_key AS k, failed FROM events WHERE event_time >= ` + ts + ` AND event_time < ` + ts + `
-UNION ALL SELECT role_key, failed FROM events WHERE role_key <> 0 AND event_time >= ` + ts + ` AND event_time < ` + ts + `)
+		from, fargs := e.callsFrom(scope.Start, scope.End)
+		q := `SELECT k, sum(s), sum(f) FROM (
+SELECT principal_key AS k, success AS s, failure AS f FROM ` + from + `
+UNION ALL SELECT role_key, success, failure FROM ` + from + ` WHERE role_key <> 0)
 WHERE k IN (SELECT key FROM entities WHERE namespace = ?)
-GROUP BY k ORDER BY count(*) DESC, k LIMIT ?`
-		args := []any{scope.Start, scope.End, scope.Start, scope.End, string(ns), SummaryTop}
-		if edges {
-			q = `SELECT src, sum(success), sum(failure) FROM edges
-WHERE kind = 'called_api' AND hour >= ` + ts + ` AND hour < ` + ts + ` AND src IN (SELECT key FROM entities WHERE namespace = ?)
-GROUP BY src ORDER BY sum(success) + sum(failure) DESC, src LIMIT ?`
-			args = []any{scope.Start, scope.End, string(ns), SummaryTop}
-		}
+GROUP BY k ORDER BY sum(s) + sum(f) DESC, k LIMIT ?`
+		args := append(append(append([]any{}, fargs...), fargs...), string(ns), SummaryTop)
 		rows, err := e.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: summary top %s: %w", ns, err)
@@ -404,9 +390,9 @@ GROUP BY src ORDER BY sum(success) + sum(failure) DESC, src LIMIT ?`
 type dayKey struct{ key, day int64 }
 
 // dailySeries counts the calls of principals per day of s in one query:
-// a call counts for its caller and for the role behind it, as the
-// hourly relationship rows count them (which answer when s falls on
-// whole hours).
+// a call counts for its caller and for the role behind it, as their
+// profiles count them. When s starts on a whole hour the hourly activity
+// rows answer; otherwise the events do.
 func (e *Engine) dailySeries(ctx context.Context, keys map[int64]bool, s trailhound.Scope) (map[dayKey]Counts, error) {
 	out := map[dayKey]Counts{}
 	if len(keys) == 0 {
@@ -421,9 +407,16 @@ func (e *Engine) dailySeries(ctx context.Context, keys map[int64]bool, s trailho
 	var q string
 	var args []any
 	if hourly(s.Start) && hourly(s.End) {
-		q = `SELECT src, ` + e.bucketExpr("hour") + ` AS b, sum(success), sum(failure) FROM edges
-WHERE kind = 'called_api' AND src IN (` + in + `) AND hour >= ` + ts + ` AND hour < ` + ts + ` GROUP BY src, b`
-		args = append(append([]any{s.Start, Day}, list...), s.Start, s.End)
+		// Days start on whole hours: each hourly activity row falls in one.
+		from, fargs := e.callsFrom(s.Start, s.End)
+		q = `SELECT k, b, sum(success), sum(failure) FROM (
+SELECT principal_key AS k, ` + e.bucketExpr("first_time") + ` AS b, success, failure FROM ` + from + ` WHERE principal_key IN (` + in + `)
+UNION ALL SELECT role_key, ` + e.bucketExpr("first_time") + `, success, failure FROM ` + from + ` WHERE role_key IN (` + in + `)) GROUP BY k, b`
+		for range 2 {
+			args = append(args, s.Start, Day)
+			args = append(args, fargs...)
+			args = append(args, list...)
+		}
 	} else {
 		q = `SELECT k, b, sum(CASE WHEN failed THEN 0 ELSE 1 END), sum(CASE WHEN failed THEN 1 ELSE 0 END) FROM (
 SELECT principal_key AS k, ` + e.bucketExpr("event_time") + ` AS b, failed FROM events
