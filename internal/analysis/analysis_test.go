@@ -516,6 +516,85 @@ func TestSearchList(t *testing.T) {
 	}
 }
 
+// TestSearchActivityByType: listing a type counts each entity's activity
+// as a search over every type does.
+func TestSearchActivityByType(t *testing.T) {
+	eng := newEngine(t)
+	ctx := context.Background()
+	every, err := eng.Search(ctx, analysis.SearchRequest{Q: "*", Limit: analysis.MaxSearchLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{}
+	types := map[trailhound.Namespace]bool{}
+	active := 0
+	for _, r := range every.Results {
+		want[string(r.Type)+"/"+r.ID] = r.Activity
+		types[r.Type] = true
+		if r.Activity > 0 {
+			active++
+		}
+	}
+	if active < 10 || len(types) < 8 {
+		t.Fatalf("%d active entities of %d types", active, len(types))
+	}
+	for ns := range types {
+		got, err := eng.Search(ctx, analysis.SearchRequest{Type: ns, Limit: analysis.MaxSearchLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got.Results {
+			if k := string(r.Type) + "/" + r.ID; r.Activity != want[k] {
+				t.Errorf("%s: activity %d listing %s, %d over every type", k, r.Activity, ns, want[k])
+			}
+		}
+	}
+}
+
+// TestSearchListingMatchesPattern: listing without a pattern (ranked
+// apart) pages through the same entities in the same order, with the same
+// totals, as the pattern "*" (which matches every entity), for every type
+// and for all types, in pages small enough to cross from the active
+// entities to the inactive ones.
+func TestSearchListingMatchesPattern(t *testing.T) {
+	eng := newEngine(t)
+	ctx := context.Background()
+	pages := func(req analysis.SearchRequest) (out []analysis.SearchResult, total int64) {
+		t.Helper()
+		for range 400 {
+			got, err := eng.Search(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = got.Total
+			out = append(out, got.Results...)
+			if req.Cursor = got.Cursor; req.Cursor == "" {
+				return out, total
+			}
+		}
+		t.Fatal("too many pages")
+		return nil, 0
+	}
+	types := []trailhound.Namespace{"", trailhound.AwsAccount, trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession,
+		trailhound.FederatedUser, trailhound.AwsService, trailhound.AccessKey, trailhound.IPAddress, trailhound.UserAgent,
+		trailhound.AutonomousSystem, trailhound.Ec2Instance, trailhound.S3Bucket, trailhound.FindingEntity}
+	for _, ns := range types {
+		for _, limit := range []int{1, 2, 7} {
+			list, lt := pages(analysis.SearchRequest{Type: ns, Limit: limit})
+			pat, pt := pages(analysis.SearchRequest{Type: ns, Q: "*", Limit: limit})
+			if lt != pt || len(list) != len(pat) || int64(len(list)) != lt {
+				t.Fatalf("%q limit %d: listed %d of %d, pattern %d of %d", ns, limit, len(list), lt, len(pat), pt)
+			}
+			for i := range list {
+				if list[i] != pat[i] {
+					t.Errorf("%q limit %d, #%d: listed %+v, pattern %+v", ns, limit, i, list[i], pat[i])
+					break
+				}
+			}
+		}
+	}
+}
+
 func TestEntity(t *testing.T) {
 	eng := newEngine(t)
 	ctx := context.Background()

@@ -17,6 +17,8 @@ type Dialect interface {
 	// ILike returns a case-insensitive LIKE of expr against the pattern
 	// bound to the placeholder, with backslash as the escape character.
 	ILike(expr string) string
+	// Like is LIKE with the same escape character, case-sensitive.
+	Like(expr string) string
 }
 
 // DuckDB is the Dialect of the embedded DuckDB store.
@@ -35,3 +37,6 @@ func (DuckDB) EpochSeconds(col string) string { return "(epoch_ms(" + col + ") /
 
 // ILike implements Dialect.
 func (DuckDB) ILike(expr string) string { return expr + ` ILIKE ? ESCAPE '\'` }
+
+// Like implements Dialect.
+func (DuckDB) Like(expr string) string { return expr + ` LIKE ? ESCAPE '\'` }

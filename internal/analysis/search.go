@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -124,8 +125,11 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		cond := "(namespace <> ? AND (" + e.dialect.ILike("id") + " OR " + e.dialect.ILike("coalesce(label, '')") + " OR " + e.dialect.ILike("coalesce(arn, '')") + "))"
 		args = append(args, string(trailhound.IPAddress), pattern, pattern, pattern)
 		if couldMatchAddress(q) {
-			cond = "(" + cond + " OR (namespace = ? AND " + e.dialect.ILike("id") + "))"
-			args = append(args, string(trailhound.IPAddress), pattern)
+			// Stored addresses are in lower case: a case-sensitive LIKE
+			// of the lowered pattern, which DuckDB runs as a prefix test
+			// when the pattern starts with text.
+			cond = "(" + cond + " OR (namespace = ? AND " + e.dialect.Like("id") + "))"
+			args = append(args, string(trailhound.IPAddress), strings.ToLower(pattern))
 		}
 		where = append(where, cond)
 	}
@@ -137,7 +141,7 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 	}
 	var act []string
 	var allActArgs []any
-	for _, col := range []string{"principal_key", "role_key", "account_key", "ip_key", "ua_key", "access_key_key", "bucket_key"} {
+	for _, col := range activityColumns(req.Type) {
 		cond := col + " <> 0"
 		switch col {
 		case "role_key":
@@ -147,6 +151,12 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		}
 		act = append(act, `SELECT `+col+` AS k, success + failure AS n FROM `+actFrom+` WHERE `+cond+` AND `+col+` IN (SELECT key FROM ent)`)
 		allActArgs = append(allActArgs, actArgs...)
+	}
+	if len(act) == 0 {
+		act = []string{`SELECT CAST(NULL AS BIGINT) AS k, CAST(0 AS BIGINT) AS n WHERE false`}
+	}
+	if q == "" {
+		return e.listEntities(ctx, where, args, act, allActArgs, offset, req.Limit, scope)
 	}
 	query := `WITH ent AS (` + entitySelect + ` WHERE ` + strings.Join(where, " AND ") + ` GROUP BY key, namespace, id),
 act AS (SELECT k, sum(n) AS n FROM (` + strings.Join(act, " UNION ALL ") + `) a GROUP BY k)
@@ -220,6 +230,146 @@ func parseCIDR(q string) (netip.Prefix, bool, error) {
 		return p, false, trailhound.Errorf(trailhound.EINVALID, "q %q is not a valid CIDR block: %v", q, err)
 	}
 	return p.Masked(), true, nil
+}
+
+// listEntities answers a search without a pattern: every entity of a type
+// (or of all types), by activity, then type and id, as the query of
+// Search would, without merging the rows of millions of addresses for one
+// page. It ranks the active entities first, naming only those around the
+// page (ties at its edge included), and reads the inactive ones in id
+// order only when the page reaches them. where and args select the
+// entities; act are the activity queries of Search (over ent).
+func (e *Engine) listEntities(ctx context.Context, where []string, args []any, act []string, actArgs []any, offset, limit int, scope *trailhound.Scope) (*SearchResults, error) {
+	fail := func(err error) (*SearchResults, error) { return nil, fmt.Errorf("analysis: search: %w", err) }
+	cond := strings.Join(where, " AND ")
+	ent := `ent AS (SELECT DISTINCT key FROM entities WHERE ` + cond + `)`
+	actCTE := `act AS (SELECT k, sum(n) AS n FROM (` + strings.Join(act, " UNION ALL ") + `) a GROUP BY k)`
+	out := &SearchResults{Results: []SearchResult{}}
+	if scope != nil {
+		sj := scopeJSON(*scope)
+		out.Scope = &sj
+	}
+	var active int64
+	if err := e.db.QueryRowContext(ctx, `WITH `+ent+` SELECT count(*) FROM ent`, args...).Scan(&out.Total); err != nil {
+		return fail(err)
+	}
+	want := int64(offset + limit + 1) // one more than the page says whether another follows
+	// The active entities ranked down to the want-th, with every entity
+	// tied with it.
+	qargs := append(append(append([]any{}, args...), actArgs...), want-1)
+	rows, err := e.db.QueryContext(ctx, `WITH `+ent+`, `+actCTE+`
+SELECT k, n, (SELECT count(*) FROM act) FROM act
+WHERE n >= coalesce((SELECT n FROM act ORDER BY n DESC LIMIT 1 OFFSET ?), 0)`, qargs...)
+	if err != nil {
+		return fail(err)
+	}
+	activity := map[int64]bool{}
+	counts := map[int64]int64{}
+	for rows.Next() {
+		var k, n int64
+		if err := rows.Scan(&k, &n, &active); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		activity[k] = true
+		counts[k] = n
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fail(err)
+	}
+	names, err := e.names(ctx, activity)
+	if err != nil {
+		return nil, err
+	}
+	var ranked []SearchResult
+	for k, n := range counts {
+		r := names[k]
+		ranked = append(ranked, SearchResult{Type: r.Ref.Type, ID: r.Ref.ID, Label: r.Label, ARN: r.ARN, Account: r.Account,
+			FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix(), Activity: n})
+	}
+	sort.Slice(ranked, func(i, j int) bool {
+		a, b := ranked[i], ranked[j]
+		if a.Activity != b.Activity {
+			return a.Activity > b.Activity
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.ID < b.ID
+	})
+	if offset < len(ranked) {
+		out.Results = append(out.Results, ranked[offset:min(len(ranked), offset+limit+1)]...)
+	}
+	// Past the active ones: the inactive entities by type and id.
+	if need := int(want) - offset - len(out.Results); need > 0 && int64(offset+len(out.Results)) < out.Total {
+		skip := max(int64(offset)-active, 0)
+		iargs := append(append(append(append([]any{}, args...), actArgs...), args...), need, skip)
+		rows, err := e.db.QueryContext(ctx, `WITH `+ent+`, `+actCTE+`
+SELECT DISTINCT key, namespace, id FROM entities WHERE `+cond+` AND key NOT IN (SELECT k FROM act)
+ORDER BY namespace, id LIMIT ? OFFSET ?`, iargs...)
+		if err != nil {
+			return fail(err)
+		}
+		keys := map[int64]bool{}
+		var order []int64
+		for rows.Next() {
+			var k int64
+			var ns, id string
+			if err := rows.Scan(&k, &ns, &id); err != nil {
+				rows.Close()
+				return fail(err)
+			}
+			keys[k] = true
+			order = append(order, k)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fail(err)
+		}
+		names, err := e.names(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range order {
+			r := names[k]
+			out.Results = append(out.Results, SearchResult{Type: r.Ref.Type, ID: r.Ref.ID, Label: r.Label, ARN: r.ARN, Account: r.Account,
+				FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix()})
+		}
+	}
+	if len(out.Results) > limit {
+		out.Results = out.Results[:limit]
+		out.Cursor = encodeCursor(offset + limit)
+	}
+	return out, nil
+}
+
+// activityColumns are the key columns of the calls that can hold an
+// entity of type ns (every one when ns is empty): addresses are only
+// sources, accounts are callers (AWSAccount identities) or the account
+// of a call, roles callers or the role behind a session.
+func activityColumns(ns trailhound.Namespace) []string {
+	switch ns {
+	case "":
+		return []string{"principal_key", "role_key", "account_key", "ip_key", "ua_key", "access_key_key", "bucket_key"}
+	case trailhound.IPAddress:
+		return []string{"ip_key"}
+	case trailhound.UserAgent:
+		return []string{"ua_key"}
+	case trailhound.AccessKey:
+		return []string{"access_key_key"}
+	case trailhound.S3Bucket:
+		return []string{"bucket_key"}
+	case trailhound.AwsAccount:
+		return []string{"principal_key", "account_key"}
+	case trailhound.AwsRole:
+		return []string{"principal_key", "role_key"}
+	case trailhound.AwsUser, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.AwsService:
+		return []string{"principal_key"}
+	}
+	return nil
 }
 
 // couldMatchAddress says whether a search pattern could match an IPv4
