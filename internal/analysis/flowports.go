@@ -129,7 +129,14 @@ func (e *Engine) vpcFlowServicePorts(ctx context.Context, ent entityRow, scope t
 		}{{window, false}, {base, true}} {
 			q := `SELECT coalesce(port, 0), coalesce(protocol, -1), coalesce(direction, ''), sum(bytes), sum(records)
 FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` GROUP BY 1, 2, 3`
-			rows, err := e.db.QueryContext(ctx, q, ent.Key, period.s.Start, period.s.End)
+			args := []any{ent.Key, period.s.Start, period.s.End}
+			if side.hours != "" {
+				// The same sums, hourly, for the instance or local side.
+				q = `SELECT port, protocol, direction, sum(bytes), sum(records)
+FROM flow_hours WHERE side = ? AND key = ? AND hour >= ` + ts + ` AND hour < ` + ts + ` GROUP BY 1, 2, 3`
+				args = append([]any{side.hours}, args...)
+			}
+			rows, err := e.db.QueryContext(ctx, q, args...)
 			if err != nil {
 				return nil, fmt.Errorf("analysis: service ports: %w", err)
 			}

@@ -84,18 +84,21 @@ type flowSide struct {
 	flip     bool   // the entity is the remote side: directions reverse
 	peerKey  string
 	peerText string
+	// hours is the side of the hourly flow bytes (table flow_hours) that
+	// counts this side's traffic, "" when the flows must be read.
+	hours string
 }
 
 func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
-	local := flowSide{"", false, "remote_key", "coalesce(remote_addr, '')"}
+	local := flowSide{"", false, "remote_key", "coalesce(remote_addr, '')", ""}
 	remote := flowSide{"remote_key = ?", true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
-		"coalesce(instance_id, local_addr, '')"}
+		"coalesce(instance_id, local_addr, '')", ""}
 	switch ns {
 	case trailhound.Ec2Instance:
-		local.cond = "instance_key = ?"
+		local.cond, local.hours = "instance_key = ?", "instance"
 		return []flowSide{local}, true
 	case trailhound.IPAddress:
-		local.cond = "local_key = ?"
+		local.cond, local.hours = "local_key = ?", "local"
 		return []flowSide{local, remote}, true
 	}
 	return nil, false
@@ -202,8 +205,13 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 		}
 		// Baseline totals by direction, for the averages per bucket.
-		br, err := e.db.QueryContext(ctx, `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
-			append(condArgs, base.Start, base.End)...)
+		bq, bargs := `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+			append(condArgs, base.Start, base.End)
+		if side.hours != "" && finding == nil {
+			bq, bargs = `SELECT direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+				[]any{side.hours, ent.Key, base.Start, base.End}
+		}
+		br, err := e.db.QueryContext(ctx, bq, bargs...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
 		}

@@ -180,3 +180,48 @@ func dump(t *testing.T, st *duckdb.Store, q string) string {
 	}
 	return b.String()
 }
+
+// TestFlowHoursMatchFlows: the hourly flow bytes of instances and local
+// addresses sum, over writes, to the stored flows.
+func TestFlowHoursMatchFlows(t *testing.T) {
+	ctx := context.Background()
+	st, err := duckdb.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	t0 := time.Date(2026, 11, 1, 9, 40, 0, 0, time.UTC)
+	object := func(name string, from, to int) graph.ObjectWrite {
+		b := graph.NewBatch()
+		for n := from; n < to; n++ {
+			at := t0.Add(time.Duration(n) * 3 * time.Minute)
+			f := &trailhound.Flow{Version: 5, AccountID: "111122223333", InterfaceID: fmt.Sprintf("eni-%d", n%3), InstanceID: fmt.Sprintf("i-%017x", n%2+1),
+				SrcAddr: fmt.Sprintf("10.0.0.%d", n%4), DstAddr: fmt.Sprintf("198.51.100.%d", n%5), SrcPort: 40000 + n, DstPort: 443, Protocol: 6,
+				Packets: 3, Bytes: int64(100 * n), Start: at, End: at.Add(time.Minute), Action: "ACCEPT", LogStatus: "OK", Line: n + 1}
+			if n%3 == 0 {
+				f.SrcAddr, f.DstAddr, f.SrcPort, f.DstPort = f.DstAddr, f.SrcAddr, 443, 40000+n
+			}
+			if err := b.Flow(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return graph.ObjectWrite{URI: "/logs/" + name, Key: name, Size: 1, SHA256: "sha-" + name, Source: trailhound.SourceVPCFlow, Batch: b}
+	}
+	for _, objs := range [][]graph.ObjectWrite{{object("a", 0, 40), object("b", 40, 70)}, {object("c", 70, 120)}} {
+		if _, err := st.Write(ctx, objs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := dumpRows(t, st, `SELECT hour, side, key, direction, port, protocol, sum(bytes), sum(records) FROM (
+SELECT hour, 'instance' AS side, instance_key AS key, coalesce(direction, '') AS direction, coalesce(port, 0) AS port,
+       coalesce(protocol, -1) AS protocol, bytes, records FROM flows WHERE instance_key <> 0
+UNION ALL SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), bytes, records
+FROM flows WHERE local_key <> 0) GROUP BY ALL ORDER BY ALL`)
+	got := dumpRows(t, st, `SELECT hour, side, key, direction, port, protocol, sum(bytes), sum(records) FROM flow_hours GROUP BY ALL ORDER BY ALL`)
+	if !strings.Contains(want, "instance") || !strings.Contains(want, "local") {
+		t.Fatalf("test flows should have instances and local addresses:\n%s", want)
+	}
+	if got != want {
+		t.Errorf("hourly flow bytes differ from the flows:\n got %.1500s\nwant %.1500s", got, want)
+	}
+}
