@@ -268,10 +268,22 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 	if len(all) > flowVolumeMaxRows {
 		all, out.Truncated = all[:flowVolumeMaxRows], true
 	}
-	// Only the peers of the rows kept are named.
+	// A peer is an address or an instance whose id is the row's label,
+	// which its key confirms (keys hash type and id); the others, if any,
+	// are looked up.
 	peers = map[int64]bool{}
 	for _, r := range all {
-		peers[r.k.peer] = true
+		if r.k.peer == 0 {
+			continue
+		}
+		for _, ns := range []trailhound.Namespace{trailhound.IPAddress, trailhound.Ec2Instance} {
+			if ref := (trailhound.EntityRef{Type: ns, ID: r.k.text}); ref.Key() == r.k.peer {
+				r.row.Peer = &Ref{ref.Type, ref.ID}
+			}
+		}
+		if r.row.Peer == nil {
+			peers[r.k.peer] = true
+		}
 	}
 	names, err := e.names(ctx, peers)
 	if err != nil {
