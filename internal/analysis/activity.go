@@ -144,7 +144,7 @@ GROUP BY ip_key, ip_text, api_key, caller`
 	byIP, byAPI, byCaller := newGrouping(), newGrouping(), newGrouping()
 	for _, c := range cells {
 		ip, api, caller := b.ip(c), b.api(c), b.caller(c)
-		if !filter.keep(api, ip) {
+		if !filter.keep(api, ip, caller) {
 			continue
 		}
 		out.Totals.Success += c.c.Success

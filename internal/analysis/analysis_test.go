@@ -66,6 +66,15 @@ func unix(s string) int64 {
 // attributed says whether the store should attribute a record to an
 // entity, from the record alone: its caller, the role behind a session,
 // its account, address, user agent, access key or bucket.
+// caller is the id of the caller an account's activity details show for
+// a record: the role behind a session, else the principal.
+func caller(r analysistest.Record) string {
+	if r.IssuerID != "" {
+		return r.IssuerID
+	}
+	return r.PrincipalID
+}
+
 func attributed(r analysistest.Record, e trailhound.EntityRef) bool {
 	switch e.Type {
 	case trailhound.AwsUser, trailhound.AwsRoleSession, trailhound.FederatedUser:
@@ -809,6 +818,17 @@ func TestActivityFilters(t *testing.T) {
 		{map[string]string{"service": "iam", "ipClass": "public"}, func(r analysistest.Record) bool {
 			return r.Source == "iam.amazonaws.com" && r.SourceIP == "89.160.20.112"
 		}},
+		{map[string]string{"resource": strings.ToLower(analysistest.AliceID)}, func(r analysistest.Record) bool { return caller(r) == analysistest.AliceID }},
+		{map[string]string{"notResource": analysistest.AliceID}, func(r analysistest.Record) bool { return caller(r) != analysistest.AliceID }},
+		{map[string]string{"match": "any", "api": "AttachUserPolicy", "ipClass": "private"}, func(r analysistest.Record) bool {
+			return r.Name == "AttachUserPolicy" || private(r.SourceIP)
+		}},
+		{map[string]string{"match": "any", "resource": analysistest.AliceID, "service": "ec2"}, func(r analysistest.Record) bool {
+			return caller(r) == analysistest.AliceID || r.Source == "ec2.amazonaws.com"
+		}},
+		{map[string]string{"match": "all", "resource": analysistest.AliceID, "notApi": "CreateUser"}, func(r analysistest.Record) bool {
+			return caller(r) == analysistest.AliceID && r.Name != "CreateUser"
+		}},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.params), func(t *testing.T) {
@@ -838,9 +858,21 @@ func TestActivityFilters(t *testing.T) {
 			if sum != want || !cmp.Equal(d.Filters, c.params) {
 				t.Errorf("rows sum to %+v, filters %v", sum, d.Filters)
 			}
+			// The raw records behind the filtered panel are as many.
+			stream, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: account, Start: day.Start, End: day.End, Filters: c.params})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			if err := stream.Each(context.Background(), func(*trailhound.APICall) error { n++; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if n != want.Success+want.Failure {
+				t.Errorf("%d raw records, want %d", n, want.Success+want.Failure)
+			}
 		})
 	}
-	for _, params := range []map[string]string{{"ip": "10.0.0.0/33"}, {"notIp": "host"}, {"apiContain": "List"}} {
+	for _, params := range []map[string]string{{"ip": "10.0.0.0/33"}, {"notIp": "host"}, {"apiContain": "List"}, {"match": "some"}} {
 		_, err := eng.Panel(context.Background(), analysis.PanelRequest{Entity: account, Panel: analysis.PanelActivityDetails, Params: params})
 		if trailhound.ErrorCode(err) != trailhound.EINVALID {
 			t.Errorf("%v: %v", params, err)

@@ -45,6 +45,7 @@ type EventStream struct {
 	e      *Engine
 	sub    subject
 	key    int64
+	ns     trailhound.Namespace
 	filter *activityFilter
 	// Source is the source whose records the stream yields.
 	Source trailhound.Source
@@ -107,7 +108,7 @@ func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, e
 	if err != nil {
 		return nil, err
 	}
-	return &EventStream{e: e, sub: sub, key: ent.Key, filter: filter, Source: trailhound.SourceCloudTrail, Scope: scope}, nil
+	return &EventStream{e: e, sub: sub, key: ent.Key, ns: ent.Ref.Type, filter: filter, Source: trailhound.SourceCloudTrail, Scope: scope}, nil
 }
 
 // eventBatch is how many records are located before their objects are
@@ -117,7 +118,8 @@ func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, e
 const eventBatch = 5000
 
 type eventLoc struct {
-	ipKey    int64
+	ipKey     int64
+	callerKey int64
 	objectID int64
 	record   int
 	eventID  string
@@ -138,7 +140,8 @@ func (s *EventStream) Each(ctx context.Context, fn func(*trailhound.APICall) err
 	ts := s.e.dialect.Timestamp()
 	// Objects are looked up once per batch rather than joined: their
 	// names would be read again for every record.
-	q := `SELECT ip_key, object_id, record_index, event_id FROM events
+	callerCol, _ := callerColumn(s.ns)
+	q := `SELECT ip_key, ` + callerCol + `, object_id, record_index, event_id FROM events
 WHERE ` + s.sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts + `
 ORDER BY event_time, event_id`
 	args := append(s.sub.keyArgs(s.key), s.Scope.Start, s.Scope.End)
@@ -151,7 +154,7 @@ ORDER BY event_time, event_id`
 	objects := map[int64]archivedObject{}
 	for rows.Next() {
 		var l eventLoc
-		if err := rows.Scan(&l.ipKey, &l.objectID, &l.record, &l.eventID); err != nil {
+		if err := rows.Scan(&l.ipKey, &l.callerKey, &l.objectID, &l.record, &l.eventID); err != nil {
 			return fmt.Errorf("analysis: events: %w", err)
 		}
 		batch = append(batch, l)
@@ -237,6 +240,17 @@ func (s *EventStream) emit(ctx context.Context, batch []eventLoc, objects map[in
 			return err
 		}
 	}
+	// Callers are named as the activity details name them.
+	callers := &rowBuilder{}
+	if s.filter.usesCaller() {
+		keys := map[int64]bool{}
+		for _, l := range batch {
+			keys[l.callerKey] = true
+		}
+		if callers.names, err = s.e.names(ctx, keys); err != nil {
+			return err
+		}
+	}
 	for _, l := range batch {
 		c := got[l.objectID][l.record]
 		if c == nil {
@@ -246,7 +260,8 @@ func (s *EventStream) emit(ctx context.Context, batch []eventLoc, objects map[in
 		if c.EventID != l.eventID {
 			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, objects[l.objectID].uri, c.EventID, l.eventID)
 		}
-		if len(s.filter.active) > 0 && !s.filter.keep(callRows(c, l.ipKey, locations)) {
+		api, ip := callRows(c, l.ipKey, locations)
+		if len(s.filter.active) > 0 && !s.filter.keep(api, ip, callers.entityRow("caller", l.callerKey, "")) {
 			continue
 		}
 		if err := fn(c); err != nil {

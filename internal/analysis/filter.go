@@ -10,8 +10,9 @@ import (
 )
 
 // Filter parameters of the activity-details panel. Each takes a comma-
-// separated list; a row must pass every filter given (AND), and any value
-// of a list (OR within the list).
+// separated list, any value of which may match (OR within the list). A
+// call must pass every filter given (AND), or with match=any at least one
+// of them (OR).
 const (
 	FilterAPI         = "api"         // equals: eventName or eventSource:eventName
 	FilterNotAPI      = "notApi"      // not equals
@@ -21,17 +22,23 @@ const (
 	FilterIP          = "ip"          // source address equals an address or is inside a CIDR block
 	FilterNotIP       = "notIp"       // source address is none of these
 	FilterIPClass     = "ipClass"     // the address's class: public, private, reserved...
+	FilterResource    = "resource"    // the caller (user, role, session, access key) contains, by name or id
+	FilterNotResource = "notResource" // the caller contains none of these
+	FilterMatch       = "match"       // all (default): every filter must pass; any: one is enough
 )
 
-var activityFilterNames = []string{FilterAPI, FilterNotAPI, FilterAPIContains, FilterService, FilterNotService, FilterIP, FilterNotIP, FilterIPClass}
+var activityFilterNames = []string{FilterAPI, FilterNotAPI, FilterAPIContains, FilterService, FilterNotService, FilterIP, FilterNotIP, FilterIPClass,
+	FilterResource, FilterNotResource, FilterMatch}
 
 // activityFilter decides which calls the activity details count. Filters
 // apply to the grouped calls after their names are known, in Go, so they
 // need nothing of the SQL dialect and stay the same on every store.
 type activityFilter struct {
-	api, notAPI, apiContains, service, notService, ipClass []string
-	ip, notIP                                              []netip.Prefix
-	active                                                 map[string]string
+	api, notAPI, apiContains, service, notService, ipClass, resource, notResource []string
+	ip, notIP                                                                     []netip.Prefix
+	// any: one filter passing is enough (match=any).
+	any    bool
+	active map[string]string
 }
 
 func splitList(v string) []string {
@@ -65,6 +72,17 @@ func parseActivityFilter(params map[string]string) (*activityFilter, error) {
 		if len(list) == 0 {
 			continue
 		}
+		if k == FilterMatch {
+			switch strings.ToLower(strings.TrimSpace(v)) {
+			case "all":
+			case "any":
+				f.any = true
+			default:
+				return nil, trailhound.Errorf(trailhound.EINVALID, "%s %q must be all or any", k, v)
+			}
+			f.active[k] = v
+			continue
+		}
 		f.active[k] = v
 		lower := func() []string {
 			out := make([]string, len(list))
@@ -86,6 +104,10 @@ func parseActivityFilter(params map[string]string) (*activityFilter, error) {
 			f.notService = lower()
 		case FilterIPClass:
 			f.ipClass = lower()
+		case FilterResource:
+			f.resource = lower()
+		case FilterNotResource:
+			f.notResource = lower()
 		case FilterIP, FilterNotIP:
 			var prefixes []netip.Prefix
 			for _, s := range list {
@@ -118,26 +140,15 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// keep reports whether a call with this API and source passes.
-func (f *activityFilter) keep(api, ip ActivityRow) bool {
+// usesCaller says whether the filter looks at the caller.
+func (f *activityFilter) usesCaller() bool { return len(f.resource) > 0 || len(f.notResource) > 0 }
+
+// keep reports whether a call with this API, source and caller passes:
+// every filter given (or one, with match=any).
+func (f *activityFilter) keep(api, ip, caller ActivityRow) bool {
 	name := strings.ToLower(api.API)
 	full := strings.ToLower(api.Label)
 	service := strings.ToLower(api.Service)
-	if len(f.api) > 0 && !slices.ContainsFunc(f.api, func(s string) bool { return s == name || s == full }) {
-		return false
-	}
-	if slices.ContainsFunc(f.notAPI, func(s string) bool { return s == name || s == full }) {
-		return false
-	}
-	if len(f.apiContains) > 0 && !slices.ContainsFunc(f.apiContains, func(s string) bool { return strings.Contains(name, s) }) {
-		return false
-	}
-	if len(f.service) > 0 && !slices.ContainsFunc(f.service, func(s string) bool { return strings.Contains(service, s) }) {
-		return false
-	}
-	if slices.ContainsFunc(f.notService, func(s string) bool { return strings.Contains(service, s) }) {
-		return false
-	}
 	var addr netip.Addr
 	if ip.Entity != nil {
 		addr, _ = netip.ParseAddr(ip.Entity.ID)
@@ -146,14 +157,36 @@ func (f *activityFilter) keep(api, ip ActivityRow) bool {
 	inAny := func(ps []netip.Prefix) bool {
 		return addr.IsValid() && slices.ContainsFunc(ps, func(p netip.Prefix) bool { return p.Contains(addr) })
 	}
-	if len(f.ip) > 0 && !inAny(f.ip) {
-		return false
+	who := []string{strings.ToLower(caller.Label)}
+	if caller.Entity != nil {
+		who = append(who, strings.ToLower(caller.Entity.ID))
 	}
-	if inAny(f.notIP) {
-		return false
+	names := func(list []string) bool {
+		return slices.ContainsFunc(list, func(s string) bool {
+			return slices.ContainsFunc(who, func(w string) bool { return w != "" && strings.Contains(w, s) })
+		})
 	}
-	if len(f.ipClass) > 0 && (ip.Location == nil || !slices.Contains(f.ipClass, strings.ToLower(ip.Location.Class))) {
-		return false
+	results := make([]bool, 0, 10)
+	check := func(given bool, pass func() bool) {
+		if given {
+			results = append(results, pass())
+		}
 	}
-	return true
+	check(len(f.api) > 0, func() bool { return slices.ContainsFunc(f.api, func(s string) bool { return s == name || s == full }) })
+	check(len(f.notAPI) > 0, func() bool { return !slices.ContainsFunc(f.notAPI, func(s string) bool { return s == name || s == full }) })
+	check(len(f.apiContains) > 0, func() bool { return slices.ContainsFunc(f.apiContains, func(s string) bool { return strings.Contains(name, s) }) })
+	check(len(f.service) > 0, func() bool { return slices.ContainsFunc(f.service, func(s string) bool { return strings.Contains(service, s) }) })
+	check(len(f.notService) > 0, func() bool { return !slices.ContainsFunc(f.notService, func(s string) bool { return strings.Contains(service, s) }) })
+	check(len(f.ip) > 0, func() bool { return inAny(f.ip) })
+	check(len(f.notIP) > 0, func() bool { return !inAny(f.notIP) })
+	check(len(f.ipClass) > 0, func() bool { return ip.Location != nil && slices.Contains(f.ipClass, strings.ToLower(ip.Location.Class)) })
+	check(len(f.resource) > 0, func() bool { return names(f.resource) })
+	check(len(f.notResource) > 0, func() bool { return !names(f.notResource) })
+	if len(results) == 0 {
+		return true
+	}
+	if f.any {
+		return slices.Contains(results, true)
+	}
+	return !slices.Contains(results, false)
 }
