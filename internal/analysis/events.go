@@ -120,9 +120,9 @@ const eventBatch = 5000
 type eventLoc struct {
 	ipKey     int64
 	callerKey int64
-	objectID int64
-	record   int
-	eventID  string
+	objectID  int64
+	record    int
+	eventID   string
 }
 
 // archivedObject is where an object's records are read back from.

@@ -173,13 +173,23 @@ func (f *activityFilter) keep(api, ip, caller ActivityRow) bool {
 		}
 	}
 	check(len(f.api) > 0, func() bool { return slices.ContainsFunc(f.api, func(s string) bool { return s == name || s == full }) })
-	check(len(f.notAPI) > 0, func() bool { return !slices.ContainsFunc(f.notAPI, func(s string) bool { return s == name || s == full }) })
-	check(len(f.apiContains) > 0, func() bool { return slices.ContainsFunc(f.apiContains, func(s string) bool { return strings.Contains(name, s) }) })
-	check(len(f.service) > 0, func() bool { return slices.ContainsFunc(f.service, func(s string) bool { return strings.Contains(service, s) }) })
-	check(len(f.notService) > 0, func() bool { return !slices.ContainsFunc(f.notService, func(s string) bool { return strings.Contains(service, s) }) })
+	check(len(f.notAPI) > 0, func() bool {
+		return !slices.ContainsFunc(f.notAPI, func(s string) bool { return s == name || s == full })
+	})
+	check(len(f.apiContains) > 0, func() bool {
+		return slices.ContainsFunc(f.apiContains, func(s string) bool { return strings.Contains(name, s) })
+	})
+	check(len(f.service) > 0, func() bool {
+		return slices.ContainsFunc(f.service, func(s string) bool { return strings.Contains(service, s) })
+	})
+	check(len(f.notService) > 0, func() bool {
+		return !slices.ContainsFunc(f.notService, func(s string) bool { return strings.Contains(service, s) })
+	})
 	check(len(f.ip) > 0, func() bool { return inAny(f.ip) })
 	check(len(f.notIP) > 0, func() bool { return !inAny(f.notIP) })
-	check(len(f.ipClass) > 0, func() bool { return ip.Location != nil && slices.Contains(f.ipClass, strings.ToLower(ip.Location.Class)) })
+	check(len(f.ipClass) > 0, func() bool {
+		return ip.Location != nil && slices.Contains(f.ipClass, strings.ToLower(ip.Location.Class))
+	})
 	check(len(f.resource) > 0, func() bool { return names(f.resource) })
 	check(len(f.notResource) > 0, func() bool { return !names(f.notResource) })
 	if len(results) == 0 {
