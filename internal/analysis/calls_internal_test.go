@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/synth"
 )
 
@@ -125,5 +126,43 @@ func TestFlowVolumeRowLimit(t *testing.T) {
 	}
 	if part.Totals != all.Totals || fmt.Sprint(part.Buckets) != fmt.Sprint(all.Buckets) {
 		t.Error("the series or totals changed with the row limit")
+	}
+}
+
+// TestNamesCache: names answers from its cache until the store writes
+// entities, then reads them again.
+func TestNamesCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organization")
+	}
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, truth, st, _ := analysistest.Organization(t, synth.Config{Seed: 9, Days: 1, Start: start, EventsPerDay: 1000, FlowsPerDay: 100})
+	e := New(st.DB(), Options{})
+	ctx := context.Background()
+	acct := trailhound.EntityRef{Type: trailhound.AwsAccount, ID: truth.Accounts[0].ID}
+	key := acct.Key()
+	first, err := e.names(ctx, map[int64]bool{key: true})
+	if err != nil || first[key].Ref != acct {
+		t.Fatalf("names: %+v %v", first, err)
+	}
+	if _, ok := e.cache.rows[key]; !ok {
+		t.Fatal("the name was not cached")
+	}
+	// A later call by the account moves its last sighting.
+	later := truth.End.Add(48 * time.Hour)
+	b := graph.NewBatch()
+	if err := b.APICall(&trailhound.APICall{EventID: "cache-test", Time: later, Source: "sts.amazonaws.com", Name: "GetCallerIdentity",
+		Identity: trailhound.Identity{Type: "AWSAccount", PrincipalID: acct.ID, AccountID: acct.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Write(ctx, []graph.ObjectWrite{{URI: "/logs/x", Key: "x", Size: 1, SHA256: "sha-x", Source: trailhound.SourceCloudTrail, Batch: b}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.names(ctx, map[int64]bool{key: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again[key].LastSeen.Equal(later) {
+		t.Errorf("last seen %v after the write, want %v", again[key].LastSeen, later)
 	}
 }

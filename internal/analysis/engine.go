@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trailhound/trailhound"
@@ -17,7 +18,23 @@ type Engine struct {
 	dialect  Dialect
 	baseline time.Duration
 	archive  *archive.Archive
+	cache    nameCache
 }
+
+// nameCache keeps the entities panels named, so that an investigator's
+// next panel of the same entities does not look them up in the entities
+// table again. The table only grows (every write appends observations;
+// the rewrite in key order changes its row count too), so its row count,
+// read with every look-up, says when the cache must be dropped.
+type nameCache struct {
+	mu      sync.Mutex
+	version int64
+	rows    map[int64]entityRow
+}
+
+// maxCachedNames bounds the cache (about 200 bytes an entity); past it,
+// the cache starts over.
+const maxCachedNames = 200_000
 
 // Options configures an Engine. Zero values take the defaults.
 type Options struct {
@@ -107,12 +124,35 @@ const internalAPINamespace trailhound.Namespace = "Api"
 // of a panel. Keys that are not entities (zero) are left out.
 func (e *Engine) names(ctx context.Context, keys map[int64]bool) (map[int64]entityRow, error) {
 	out := make(map[int64]entityRow, len(keys))
+	var version int64
+	if err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&version); err != nil {
+		return nil, fmt.Errorf("analysis: entity names: %w", err)
+	}
+	c := &e.cache
+	c.mu.Lock()
+	if c.version != version || len(c.rows) > maxCachedNames {
+		c.version, c.rows = version, map[int64]entityRow{}
+	}
 	list := make([]any, 0, len(keys))
 	for k := range keys {
-		if k != 0 {
+		if r, ok := c.rows[k]; ok {
+			out[k] = r
+		} else if k != 0 {
 			list = append(list, k)
 		}
 	}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		if c.version == version {
+			for _, k := range list {
+				if r, ok := out[k.(int64)]; ok {
+					c.rows[k.(int64)] = r
+				}
+			}
+		}
+		c.mu.Unlock()
+	}()
 	const chunk = 500
 	for i := 0; i < len(list); i += chunk {
 		part := list[i:min(i+chunk, len(list))]
