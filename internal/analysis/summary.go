@@ -451,33 +451,62 @@ WHERE role_key IN (` + in + `) AND event_time >= ` + ts + ` AND event_time < ` +
 // summaryInstances ranks instances by the bytes of the flow rows whose
 // hour falls in the scope.
 func (e *Engine) summaryInstances(ctx context.Context, scope trailhound.Scope) ([]SummaryInstance, error) {
+	// Every instance's traffic, from the hourly flow bytes of instances
+	// (there are far fewer instances than flows); the ten largest are kept
+	// once their ids are known, ties going to the smaller id.
 	ts := e.dialect.Timestamp()
-	rows, err := e.db.QueryContext(ctx, `SELECT instance_key, max(instance_id), coalesce(max(account), ''),
+	rows, err := e.db.QueryContext(ctx, `SELECT key,
 coalesce(sum(CASE WHEN direction = 'ingress' THEN bytes ELSE 0 END), 0),
 coalesce(sum(CASE WHEN direction = 'ingress' THEN 0 ELSE bytes END), 0),
 coalesce(sum(CASE WHEN action = 'ACCEPT' THEN bytes ELSE 0 END), 0),
 coalesce(sum(CASE WHEN action = 'REJECT' THEN bytes ELSE 0 END), 0)
-FROM flows WHERE instance_key <> 0 AND hour >= `+ts+` AND hour < `+ts+`
-GROUP BY instance_key ORDER BY sum(bytes) DESC, max(instance_id) LIMIT ?`, scope.Start, scope.End, SummaryTop)
+FROM flow_hours WHERE side = 'instance' AND hour >= `+ts+` AND hour < `+ts+`
+GROUP BY key`, scope.Start, scope.End)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: summary instances: %w", err)
 	}
-	defer rows.Close()
-	out := []SummaryInstance{}
+	var all []SummaryInstance
+	keys := map[int64]bool{}
+	var order []int64
 	for rows.Next() {
 		var key int64
 		var s SummaryInstance
-		if err := rows.Scan(&key, &s.Entity.ID, &s.Account, &s.BytesIn, &s.BytesOut, &s.AcceptedBytes, &s.RejectedBytes); err != nil {
+		if err := rows.Scan(&key, &s.BytesIn, &s.BytesOut, &s.AcceptedBytes, &s.RejectedBytes); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("analysis: summary instances: %w", err)
 		}
-		s.Entity.Type = trailhound.Ec2Instance
 		s.Total = s.BytesIn + s.BytesOut
-		out = append(out, s)
+		all = append(all, s)
+		order = append(order, key)
+		keys[key] = true
 	}
-	if err := rows.Err(); err != nil {
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
 		return nil, fmt.Errorf("analysis: summary instances: %w", err)
 	}
-	return out, nil
+	names, err := e.names(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range order {
+		n := names[k]
+		all[i].Entity = Ref{trailhound.Ec2Instance, n.Ref.ID}
+		all[i].Account = n.Account
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Total != all[j].Total {
+			return all[i].Total > all[j].Total
+		}
+		return all[i].Entity.ID < all[j].Entity.ID
+	})
+	if len(all) > SummaryTop {
+		all = all[:SummaryTop]
+	}
+	if all == nil {
+		all = []SummaryInstance{}
+	}
+	return all, nil
 }
 
 // summaryFindings bands the latest versions of the findings whose

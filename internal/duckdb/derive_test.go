@@ -197,7 +197,7 @@ func TestFlowHoursMatchFlows(t *testing.T) {
 			at := t0.Add(time.Duration(n) * 3 * time.Minute)
 			f := &trailhound.Flow{Version: 5, AccountID: "111122223333", InterfaceID: fmt.Sprintf("eni-%d", n%3), InstanceID: fmt.Sprintf("i-%017x", n%2+1),
 				SrcAddr: fmt.Sprintf("10.0.0.%d", n%4), DstAddr: fmt.Sprintf("198.51.100.%d", n%5), SrcPort: 40000 + n, DstPort: 443, Protocol: 6,
-				Packets: 3, Bytes: int64(100 * n), Start: at, End: at.Add(time.Minute), Action: "ACCEPT", LogStatus: "OK", Line: n + 1}
+				Packets: 3, Bytes: int64(100 * n), Start: at, End: at.Add(time.Minute), Action: []string{"ACCEPT", "REJECT"}[n%2], LogStatus: "OK", Line: n + 1}
 			if n%3 == 0 {
 				f.SrcAddr, f.DstAddr, f.SrcPort, f.DstPort = f.DstAddr, f.SrcAddr, 443, 40000+n
 			}
@@ -212,12 +212,12 @@ func TestFlowHoursMatchFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := dumpRows(t, st, `SELECT hour, side, key, direction, port, protocol, sum(bytes), sum(records) FROM (
+	want := dumpRows(t, st, `SELECT hour, side, key, direction, port, protocol, action, sum(bytes), sum(records) FROM (
 SELECT hour, 'instance' AS side, instance_key AS key, coalesce(direction, '') AS direction, coalesce(port, 0) AS port,
-       coalesce(protocol, -1) AS protocol, bytes, records FROM flows WHERE instance_key <> 0
-UNION ALL SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), bytes, records
+       coalesce(protocol, -1) AS protocol, coalesce(action, '') AS action, bytes, records FROM flows WHERE instance_key <> 0
+UNION ALL SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), coalesce(action, ''), bytes, records
 FROM flows WHERE local_key <> 0) GROUP BY ALL ORDER BY ALL`)
-	got := dumpRows(t, st, `SELECT hour, side, key, direction, port, protocol, sum(bytes), sum(records) FROM flow_hours GROUP BY ALL ORDER BY ALL`)
+	got := dumpRows(t, st, `SELECT hour, side, key, direction, port, protocol, action, sum(bytes), sum(records) FROM flow_hours GROUP BY ALL ORDER BY ALL`)
 	if !strings.Contains(want, "instance") || !strings.Contains(want, "local") {
 		t.Fatalf("test flows should have instances and local addresses:\n%s", want)
 	}

@@ -20,7 +20,7 @@ var fingerprintQueries = []string{
 	`SELECT key, ip, class, country, city, asn FROM ip_info ORDER BY ALL`,
 	`SELECT hour, account, interface_id, instance_key, local_key, remote_key, port, protocol, direction, action, log_status, sum(bytes), sum(packets), sum(records) FROM flows GROUP BY ALL ORDER BY ALL`,
 	`SELECT id, updated_at, archived, count, md5(raw) FROM findings ORDER BY ALL`,
-	`SELECT hour, side, key, direction, port, protocol, sum(bytes), sum(records) FROM flow_hours GROUP BY ALL ORDER BY ALL`,
+	`SELECT hour, side, key, direction, port, protocol, action, sum(bytes), sum(records) FROM flow_hours GROUP BY ALL ORDER BY ALL`,
 	`SELECT source, account, sum(records), min(first_time), max(last_time) FROM object_accounts GROUP BY ALL ORDER BY ALL`,
 }
 

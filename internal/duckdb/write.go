@@ -597,10 +597,10 @@ FROM findings WHERE batch_id = $1 GROUP BY object_id, account`, w.batchID)
 	}
 	_, err = w.conn.ExecContext(ctx, `
 INSERT INTO flow_hours
-SELECT hour, 'instance', instance_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), sum(bytes), sum(records), $1
+SELECT hour, 'instance', instance_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), coalesce(action, ''), sum(bytes), sum(records), $1
 FROM flows WHERE batch_id = $1 AND instance_key <> 0 AND hour IS NOT NULL GROUP BY ALL
 UNION ALL
-SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), sum(bytes), sum(records), $1
+SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), coalesce(action, ''), sum(bytes), sum(records), $1
 FROM flows WHERE batch_id = $1 AND local_key <> 0 AND hour IS NOT NULL GROUP BY ALL`, w.batchID)
 	if err != nil {
 		return fmt.Errorf("duckdb: write: hourly flow bytes: %w", err)

@@ -57,8 +57,8 @@ UNION ALL
 SELECT object_id, 'guardduty', account, min(region), min(updated_at), max(updated_at), count(*), min(batch_id)
 FROM findings GROUP BY object_id, account;
 
--- VPC flow bytes and records per hour, direction, service port and
--- protocol of the entity on the near side of the flows: the instance (side
+-- VPC flow bytes and records per hour, direction, service port, protocol
+-- and action of the entity on the near side of the flows: the instance (side
 -- 'instance') and the local address ('local'). Written with every batch;
 -- the flow panels' baselines read them instead of the flows of 45 days.
 -- (Far-side addresses are too many to be worth it: their baselines read
@@ -70,15 +70,16 @@ CREATE TABLE flow_hours (
     direction VARCHAR NOT NULL,
     port      INTEGER NOT NULL,
     protocol  INTEGER NOT NULL,
+    action    VARCHAR NOT NULL,
     bytes     BIGINT NOT NULL,
     records   BIGINT NOT NULL,
     batch_id  BIGINT NOT NULL
 );
 
 INSERT INTO flow_hours
-SELECT hour, 'instance', instance_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), sum(bytes), sum(records), batch_id
+SELECT hour, 'instance', instance_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), coalesce(action, ''), sum(bytes), sum(records), batch_id
 FROM flows WHERE instance_key <> 0 AND hour IS NOT NULL GROUP BY ALL
 UNION ALL
-SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), sum(bytes), sum(records), batch_id
+SELECT hour, 'local', local_key, coalesce(direction, ''), coalesce(port, 0), coalesce(protocol, -1), coalesce(action, ''), sum(bytes), sum(records), batch_id
 FROM flows WHERE local_key <> 0 AND hour IS NOT NULL GROUP BY ALL
 ORDER BY 1;
