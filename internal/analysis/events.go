@@ -2,11 +2,13 @@ package analysis
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -140,8 +142,15 @@ func (s *EventStream) Each(ctx context.Context, fn func(*trailhound.APICall) err
 	ts := s.e.dialect.Timestamp()
 	// Objects are looked up once per batch rather than joined: their
 	// names would be read again for every record.
-	callerCol, _ := callerColumn(s.ns)
-	q := `SELECT ip_key, ` + callerCol + `, object_id, record_index, event_id FROM events
+	// Only the columns the filters need are read: the keys of hundreds of
+	// thousands of rows cost more to fetch than to sort.
+	cols := "object_id, record_index, event_id"
+	filtered := len(s.filter.active) > 0
+	if filtered {
+		callerCol, _ := callerColumn(s.ns)
+		cols += ", ip_key, " + callerCol
+	}
+	q := `SELECT ` + cols + ` FROM events
 WHERE ` + s.sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts + `
 ORDER BY event_time, event_id`
 	args := append(s.sub.keyArgs(s.key), s.Scope.Start, s.Scope.End)
@@ -154,7 +163,11 @@ ORDER BY event_time, event_id`
 	objects := map[int64]archivedObject{}
 	for rows.Next() {
 		var l eventLoc
-		if err := rows.Scan(&l.ipKey, &l.callerKey, &l.objectID, &l.record, &l.eventID); err != nil {
+		dest := []any{&l.objectID, &l.record, &l.eventID}
+		if filtered {
+			dest = append(dest, &l.ipKey, &l.callerKey)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("analysis: events: %w", err)
 		}
 		batch = append(batch, l)
@@ -179,10 +192,15 @@ func (e *Engine) archivedObjects(ctx context.Context, ids map[int64]map[int]bool
 			missing = append(missing, id)
 		}
 	}
+	// Object ids grow with every write and the table is in that order: the
+	// range of a sorted chunk lets DuckDB skip the rest of the table.
+	slices.SortFunc(missing, func(a, b any) int { return cmp.Compare(a.(int64), b.(int64)) })
 	const chunk = 500
 	for i := 0; i < len(missing); i += chunk {
 		part := missing[i:min(i+chunk, len(missing))]
-		rows, err := e.db.QueryContext(ctx, `SELECT object_id, sha256, key, uri, coalesce(source, '') FROM objects WHERE object_id IN (`+placeholders(len(part))+`)`, part...)
+		args := append([]any{part[0], part[len(part)-1]}, part...)
+		rows, err := e.db.QueryContext(ctx, `SELECT object_id, sha256, key, uri, coalesce(source, '') FROM objects
+WHERE object_id BETWEEN ? AND ? AND object_id IN (`+placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("analysis: events: objects: %w", err)
 		}
@@ -260,9 +278,11 @@ func (s *EventStream) emit(ctx context.Context, batch []eventLoc, objects map[in
 		if c.EventID != l.eventID {
 			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, objects[l.objectID].uri, c.EventID, l.eventID)
 		}
-		api, ip := callRows(c, l.ipKey, locations)
-		if len(s.filter.active) > 0 && !s.filter.keep(api, ip, callers.entityRow("caller", l.callerKey, "")) {
-			continue
+		if len(s.filter.active) > 0 {
+			api, ip := callRows(c, l.ipKey, locations)
+			if !s.filter.keep(api, ip, callers.entityRow("caller", l.callerKey, "")) {
+				continue
+			}
 		}
 		if err := fn(c); err != nil {
 			return err

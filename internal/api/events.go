@@ -96,7 +96,11 @@ func writeCloudTrailRecords(w http.ResponseWriter, r *http.Request, stream *anal
 			return rw.json(c.Raw)
 		case "ndjson":
 			// One record per line: a record laid out over several lines
-			// is compacted, which leaves its values untouched.
+			// is compacted, which leaves its values untouched. Records
+			// delivered on one line (CloudTrail's own files) go as they are.
+			if bytes.IndexByte(c.Raw, '\n') < 0 && bytes.IndexByte(c.Raw, '\r') < 0 {
+				return rw.json(c.Raw)
+			}
 			buf.Reset()
 			if err := json.Compact(&buf, c.Raw); err != nil {
 				return err
