@@ -275,7 +275,10 @@ export interface VPCFlowVolume {
   bucketSeconds: number;
   buckets: FlowBucket[];
   totals: { inbound: number; outbound: number };
+  /** The largest rows (at most 1,000); totalRows counts them all. */
   rows: FlowRow[];
+  totalRows: number;
+  truncated: boolean;
   /** With the finding parameter: the finding whose peers the traffic is limited to. */
   finding?: FlowFinding;
 }
@@ -434,6 +437,10 @@ export interface ActivityFilters {
   ip?: string;
   notIp?: string;
   ipClass?: string;
+  resource?: string;
+  notResource?: string;
+  /** all (the default): every filter must hold; any: one is enough. */
+  match?: string;
 }
 
 export const activityFilterKeys: (keyof ActivityFilters)[] = [
@@ -445,6 +452,9 @@ export const activityFilterKeys: (keyof ActivityFilters)[] = [
   'ip',
   'notIp',
   'ipClass',
+  'resource',
+  'notResource',
+  'match',
 ];
 
 /** A finding and the addresses and instances of it a flow view uses. */

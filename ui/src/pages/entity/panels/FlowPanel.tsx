@@ -229,6 +229,11 @@ function FlowRowsTable({ volume }: { volume: VPCFlowVolume }) {
   if (volume.rows.length === 0) return <Empty>No flow in the scope.</Empty>;
   return (
     <div className="table-wrap scroll-y">
+      {volume.truncated && (
+        <p className="muted" data-testid="flow-rows-truncated">
+          Showing the {formatCount(volume.rows.length)} largest of {formatCount(volume.totalRows)} rows.
+        </p>
+      )}
       <table className="table compact" data-testid="flow-table">
         <thead>
           <tr>
