@@ -134,6 +134,38 @@ test.describe('compromised access key', () => {
       await expectSameView(page, openFresh);
     });
 
+    await test.step("narrow the address's calls to the user, then to the user or any Create call", async () => {
+      const p = panel(page, 'activity-details');
+      const bar = p.getByTestId('activity-filters');
+      await bar.getByTestId('filter-property').selectOption('resource');
+      await bar.getByTestId('filter-value').fill(userId);
+      await bar.getByTestId('filter-add').click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('af_resource')).toBe(userId);
+      const mine = await api.panel<ApiActivity>('IpAddress', attackerIp, 'activity-details', { ...scope, resource: userId });
+      expect(mine.totals.success + mine.totals.failure, "the user's calls from the address").toBeGreaterThan(0);
+      await expect(p).toContainText(`${n(mine.totals.success)} successful`);
+      await expect(p).toContainText(`${n(mine.totals.failure)} failed`);
+
+      await bar.getByTestId('filter-property').selectOption('apiContains');
+      await bar.getByTestId('filter-value').fill('Create');
+      await bar.getByTestId('filter-add').click();
+      await p.getByTestId('filter-match').selectOption('any');
+      await expect.poll(() => new URL(page.url()).searchParams.get('af_match')).toBe('any');
+      const either = await api.panel<ApiActivity>('IpAddress', attackerIp, 'activity-details', { ...scope, resource: userId, apiContains: 'Create', match: 'any' });
+      const both = await api.panel<ApiActivity>('IpAddress', attackerIp, 'activity-details', { ...scope, resource: userId, apiContains: 'Create' });
+      expect(either.totals.success + either.totals.failure).toBeGreaterThanOrEqual(both.totals.success + both.totals.failure);
+      await expect(p).toContainText(`${n(either.totals.success)} successful`);
+      await expect(p).toContainText(`${n(either.totals.failure)} failed`);
+      await expectSameView(page, openFresh);
+      await bar.getByRole('button', { name: 'Clear filters' }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('af_resource')).toBeNull();
+      // Every filter change is a step of the history: back to the address
+      // as it was opened, so that the next step's Back returns to the user.
+      do await page.goBack();
+      while (new URL(page.url()).search.includes('af_'));
+      await expect(page).toHaveURL(entityURL('IpAddress', attackerIp));
+    });
+
     let geo!: ApiGeolocations;
     await test.step('behavior: the new country stands out on the map', async () => {
       await page.goBack();
