@@ -21,19 +21,36 @@ type Engine struct {
 	cache    nameCache
 }
 
-// nameCache keeps the entities panels named, so that an investigator's
-// next panel of the same entities does not look them up in the entities
-// table again. The table only grows (every write appends observations;
+// nameCache keeps the entities panels named and the addresses they
+// located, so that an investigator's next panel of the same entities does
+// not look them up in the entities and ip_info tables again. The table only grows (every write appends observations;
 // the rewrite in key order changes its row count too), so its row count,
 // read with every look-up, says when the cache must be dropped.
 type nameCache struct {
 	mu      sync.Mutex
 	version int64
 	rows    map[int64]entityRow
+	ips     map[int64]IPInfo
 }
 
-// maxCachedNames bounds the cache (about 200 bytes an entity); past it,
-// the cache starts over.
+// sync drops the cache when the entities table changed since it was
+// filled, or when it grew past its bound, and returns the table's version.
+// The caller holds c.mu.
+func (c *nameCache) sync(version int64) {
+	if c.version != version || len(c.rows)+len(c.ips) > maxCachedNames {
+		c.version, c.rows, c.ips = version, map[int64]entityRow{}, map[int64]IPInfo{}
+	}
+}
+
+// entitiesVersion is the row count of the entities table (see nameCache).
+func (e *Engine) entitiesVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&v)
+	return v, err
+}
+
+// maxCachedNames bounds the cache (about 200 bytes an entity or address);
+// past it, the cache starts over.
 const maxCachedNames = 200_000
 
 // Options configures an Engine. Zero values take the defaults.
@@ -124,15 +141,13 @@ const internalAPINamespace trailhound.Namespace = "Api"
 // of a panel. Keys that are not entities (zero) are left out.
 func (e *Engine) names(ctx context.Context, keys map[int64]bool) (map[int64]entityRow, error) {
 	out := make(map[int64]entityRow, len(keys))
-	var version int64
-	if err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&version); err != nil {
+	version, err := e.entitiesVersion(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("analysis: entity names: %w", err)
 	}
 	c := &e.cache
 	c.mu.Lock()
-	if c.version != version || len(c.rows) > maxCachedNames {
-		c.version, c.rows = version, map[int64]entityRow{}
-	}
+	c.sync(version)
 	list := make([]any, 0, len(keys))
 	for k := range keys {
 		if r, ok := c.rows[k]; ok {

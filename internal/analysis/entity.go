@@ -109,12 +109,35 @@ func (e *Engine) ipInfo(ctx context.Context, key int64) (*IPInfo, error) {
 // panels that list thousands of them.
 func (e *Engine) ipInfos(ctx context.Context, keys map[int64]bool) (map[int64]*IPInfo, error) {
 	out := make(map[int64]*IPInfo, len(keys))
+	version, err := e.entitiesVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: ip info: %w", err)
+	}
+	// Addresses are enriched once and never change: those already read
+	// come from the engine's cache (dropped with the entity names).
+	c := &e.cache
+	c.mu.Lock()
+	c.sync(version)
 	list := make([]any, 0, len(keys))
 	for k := range keys {
-		if k != 0 {
+		if in, ok := c.ips[k]; ok {
+			out[k] = &in
+		} else if k != 0 {
 			list = append(list, k)
 		}
 	}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		if c.version == version {
+			for _, k := range list {
+				if in, ok := out[k.(int64)]; ok {
+					c.ips[k.(int64)] = *in
+				}
+			}
+		}
+		c.mu.Unlock()
+	}()
 	const chunk = 500
 	for i := 0; i < len(list); i += chunk {
 		part := list[i:min(i+chunk, len(list))]
