@@ -38,6 +38,9 @@ const series = [
   { key: 'outbound', name: 'Outbound bytes', color: '#f76707', stack: 'out' },
 ];
 
+/** Chart values as sizes; one function, so that the chart's option stays the same across renders. */
+const formatChartBytes = (n: number) => formatBytes(n);
+
 const lineColors = ['#7048e8', '#e64980', '#1098ad', '#5c940d', '#d9480f', '#364fc7'];
 
 function toBuckets(v: VPCFlowVolume, outside: boolean): TimeBucket[] {
@@ -114,7 +117,7 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
       s + len < (dataEnd ?? 0) ? ask({ scopeStart: s + len, scopeEnd: s + 2 * len }).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     return { before, after };
-  });
+  }, undefined, { background: true });
   const buckets = useMemo<TimeBucket[]>(() => {
     if (!data) return [];
     const p = periph.data;
@@ -152,7 +155,18 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
     [overlay.data],
   );
 
-  const selection: Scope | null = data && st.bucket !== undefined ? { scopeStart: st.bucket, scopeEnd: st.bucket + data.bucketSeconds } : (st.range ?? null);
+  // The same objects while the selection is the same: a new one draws the chart again.
+  const rangeStart = st.range?.scopeStart;
+  const rangeEnd = st.range?.scopeEnd;
+  const selection = useMemo<Scope | null>(
+    () =>
+      data && st.bucket !== undefined
+        ? { scopeStart: st.bucket, scopeEnd: st.bucket + data.bucketSeconds }
+        : rangeStart !== undefined && rangeEnd !== undefined
+          ? { scopeStart: rangeStart, scopeEnd: rangeEnd }
+          : null,
+    [data, st.bucket, rangeStart, rangeEnd],
+  );
   function select(r: Scope, outside: boolean) {
     if (!data) return;
     if (st.bucket === r.scopeStart) st.setSelection(undefined);
@@ -193,7 +207,7 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
             selection={selection}
             lines={lines}
             initialZoom={zoom}
-            format={(n) => formatBytes(n)}
+            format={formatChartBytes}
             ariaLabel={`${title}: ${formatBytes(data.totals.inbound)} inbound and ${formatBytes(data.totals.outbound)} outbound`}
             onSelect={select}
             brushActive={brush}
@@ -483,6 +497,15 @@ export function ServicePortsPanel() {
   const detail = useApi<VPCFlowServicePorts>(
     port !== undefined ? urls.panel(entity.type, entity.id, 'vpc-flow-service-ports', { ...scope, port: String(port) }) : null,
   );
+  const portBuckets = useMemo<TimeBucket[]>(
+    () =>
+      (detail.data?.series?.buckets ?? []).map((b) => ({
+        start: b.start,
+        values: { inbound: b.inbound, outbound: b.outbound },
+        baseline: b.baselineInbound + b.baselineOutbound,
+      })),
+    [detail.data],
+  );
   const active = (p: ServicePortFlow) => p.inbound + p.outbound + p.baselineInbound + p.baselineOutbound > 0;
   const ports = (data?.ports ?? []).filter((p) => all || active(p));
   const max = Math.max(1, ...(data?.ports ?? []).flatMap((p) => [p.averageInbound, p.averageOutbound, p.baselineAverageInbound, p.baselineAverageOutbound]));
@@ -576,16 +599,12 @@ export function ServicePortsPanel() {
           {!detail.data && detail.loading && <Loading />}
           {detail.data?.series && (
             <TimeBarsChart
-              buckets={detail.data.series.buckets.map((b) => ({
-                start: b.start,
-                values: { inbound: b.inbound, outbound: b.outbound },
-                baseline: b.baselineInbound + b.baselineOutbound,
-              }))}
+              buckets={portBuckets}
               bucketSeconds={detail.data.bucketSeconds}
               series={series}
               baselineName="Baseline (average per interval)"
               scope={detail.data.window}
-              format={(n) => formatBytes(n)}
+              format={formatChartBytes}
               height={180}
               ariaLabel={`Traffic on port ${port} per interval`}
             />
