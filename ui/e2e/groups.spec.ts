@@ -100,8 +100,10 @@ test.describe('finding groups and investigations', () => {
     const group = await groupOf(api, s.startHere!.replace(/^Finding\//, ''));
     const user = await api.entity('AwsUser', userId);
 
-    await test.step('the summary lists the active groups, the incident among them', async () => {
-      const active = await api.get<GroupList>('/groups', { limit: 8 });
+    await test.step('the summary lists the active groups of its scope, the incident among them', async () => {
+      // The summary's default scope (the last 24 hours of data) holds the incident.
+      const { scope } = await api.get<{ scope: Scope }>('/summary');
+      const active = await api.get<GroupList>('/groups', { limit: 8, ...scope });
       await page.goto('/summary');
       await expect(title(page)).toHaveText('Summary');
       const p = panel(page, 'active-groups');
@@ -114,6 +116,8 @@ test.describe('finding groups and investigations', () => {
       await expect(row).toContainText(group.title);
       for (const t of group.tactics) await expect(row.locator(`[data-tactic="${t.name}"]`)).toBeVisible();
       await expect(p.getByTestId('all-groups')).toHaveText(`All ${active.total} active groups`);
+      // The list it opens is that of the same scope.
+      expect(scopeOf(new URL((await p.getByTestId('all-groups').getAttribute('href'))!, page.url()).toString())).toEqual(scope);
       await row.getByTestId('group-link').click();
     });
 
@@ -318,6 +322,53 @@ test.describe('finding groups and investigations', () => {
     const low = await api.get<GroupList>('/groups', { severity: 'low', limit: 1000 });
     await expect(rows).toHaveCount(low.groups.length);
     expect(new URL(page.url()).searchParams.get('severity')).toBe('low');
+  });
+
+  test('the groups list and the summary follow the scope and the account filter', async ({ page, api, truth }) => {
+    const s = scenario(truth, 'crypto-mining');
+    const group = await groupOf(api, s.startHere!.replace(/^Finding\//, ''));
+    const rows = page.getByTestId('groups-table').locator('tbody tr[data-group-id]');
+
+    // The incident's window keeps its group and the groups active then.
+    const inScope = await api.get<GroupList>('/groups', { ...group.scope, limit: 1000 });
+    const all = await api.get<GroupList>('/groups', { limit: 1000 });
+    expect(inScope.groups.map((g) => g.id)).toContain(group.id);
+    await page.goto(`/groups?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}`);
+    await expect(rows).toHaveCount(inScope.groups.length);
+    await expect(page.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
+    await expect(panel(page, 'groups-list').getByRole('heading', { level: 2 })).toHaveText(
+      `${inScope.total} active group${inScope.total === 1 ? '' : 's'} in this scope`,
+    );
+    await expect(page.getByTestId('scope-summary')).toHaveAttribute('data-scope-start', String(group.scope.scopeStart));
+
+    // Before the first group was observed, none is active: an honest empty state.
+    const first = Math.min(...(await api.get<GroupList>('/groups', { status: 'any', limit: 1000 })).groups.map((g) => g.firstSeen));
+    const before: Scope = { scopeStart: Math.floor(first / 3600) * 3600 - 7200, scopeEnd: Math.floor(first / 3600) * 3600 - 3600 };
+    expect((await api.get<GroupList>('/groups', before)).total).toBe(0);
+    await page.goto(`/groups?scopeStart=${before.scopeStart}&scopeEnd=${before.scopeEnd}`);
+    await expect(panel(page, 'groups-list').getByTestId('state-empty')).toContainText('No finding group active in this scope.');
+    await expect(rows).toHaveCount(0);
+    // Clearing the scope lists every group again.
+    await page.getByTestId('groups-all-time').click();
+    await expect(rows).toHaveCount(all.groups.length);
+    expect(scopeOf(page.url())).toBeUndefined();
+
+    // The summary's panel follows its scope too.
+    await page.goto(`/summary?scopeStart=${before.scopeStart}&scopeEnd=${before.scopeEnd}`);
+    const p = panel(page, 'active-groups');
+    await expect(p.getByTestId('state-empty')).toContainText('No finding group active in this scope');
+    await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(0);
+    await page.goto(`/summary?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}`);
+    const top = await api.get<GroupList>('/groups', { ...group.scope, limit: 8 });
+    await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(top.groups.length);
+    await expect(p.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
+
+    // And the account filter: the incident's account keeps its groups only.
+    const account = s.account;
+    const ofAccount = await api.get<GroupList>('/groups', { ...group.scope, account, limit: 8 });
+    await page.goto(`/summary?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}&accounts=${account}`);
+    await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(ofAccount.groups.length);
+    await expect(p.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
   });
 
   test('hostile log data in a group renders as text', async ({ page, api }) => {

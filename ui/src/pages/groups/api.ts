@@ -16,6 +16,9 @@ export interface GroupListParams {
   entity?: string;
   finding?: string;
   q?: string;
+  /** Active in the scope: the first-to-last seen window of the group overlaps it (either end may be left out). */
+  scopeStart?: number;
+  scopeEnd?: number;
   sort?: string;
   limit?: number;
   cursor?: string;

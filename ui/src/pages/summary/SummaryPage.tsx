@@ -405,6 +405,10 @@ export default function SummaryPage() {
     };
   }, [raw, accountKey]);
   useScopeReport({ effective: raw?.scope, baseline: raw?.baseline, defaultLabel: 'the last 24 hours of data' });
+  // The groups of the scope: the URL's when it names both ends (asked
+  // alongside the summary), else the summary's default once it is known.
+  const groupsScope =
+    urlScope.scopeStart !== undefined && urlScope.scopeEnd !== undefined ? { scopeStart: urlScope.scopeStart, scopeEnd: urlScope.scopeEnd } : raw?.scope;
   return (
     <ScopeCarry effective={raw?.scope}>
       <div className="page" data-testid="page-summary">
@@ -425,7 +429,7 @@ export default function SummaryPage() {
                 severity, which cover every account.
               </Truncated>
             )}
-            <ActiveGroupsPanel />
+            <ActiveGroupsPanel scope={groupsScope} />
             <FindingsPanel summary={data} />
             <GeolocationsPanel summary={data} />
             <div className="grid-2">
