@@ -371,6 +371,47 @@ test.describe('finding groups and investigations', () => {
     await expect(p.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
   });
 
+  test('edits are recorded with the name the analyst set', async ({ page, api, truth }) => {
+    // Split a finding out of the privilege-escalation group (no other test uses it).
+    const s = scenario(truth, 'privilege-escalation');
+    const group = await groupOf(api, s.findingIds[0]);
+    expect(group.findings.length, 'a group with findings to split').toBeGreaterThan(1);
+    const name = 'Zoë <b>Reyes</b>';
+    await page.goto(`/groups/${group.id}`);
+    await expect(title(page)).toHaveText(group.title);
+
+    // Set the name in the header: kept in the browser, shown as text.
+    await expect(page.getByTestId('analyst-name')).toHaveText('Set your name');
+    await page.getByTestId('analyst-name').click();
+    await page.getByTestId('analyst-name-input').fill(`  ${name}\u202e `);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('analyst-name')).toHaveText(name);
+    await expect(page.getByTestId('analyst-name')).toBeFocused();
+    await page.reload();
+    await expect(page.getByTestId('analyst-name')).toHaveText(name);
+
+    // The edit says who it will be recorded as, and the request names the analyst.
+    const last = group.findings[group.findings.length - 1];
+    await page.getByTestId('group-findings-table').locator(`tr[data-finding-id="${last.id}"]`).getByTestId('group-split').click();
+    await expect(page.getByTestId('confirm-edit-who')).toHaveText(`The audit trail will record it as made by ${name}.`);
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().includes(`/api/v1/groups/${group.id}/split`)),
+      page.getByTestId('confirm-edit-ok').click(),
+    ]);
+    // The name goes as its UTF-8 bytes (header values are bytes).
+    const sent = req.headers()['x-trailhound-user'] ?? '';
+    expect([sent, Buffer.from(sent, 'latin1').toString('utf8')]).toContain(name);
+    await expect(page.getByTestId('edit-notice')).toBeVisible();
+
+    // The audit trail shows who did it, as the server recorded it.
+    const audit = await api.get<{ edits: { who: string; action: string }[] }>(`/groups/${group.id}/audit`);
+    expect(audit.edits.map((e) => e.who)).toContain(name);
+    const row = page.getByTestId('group-audit-table').locator('tbody tr').filter({ hasText: name });
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('td').nth(1)).toHaveText(name);
+    await expect(page.locator('b', { hasText: 'Reyes' })).toHaveCount(0);
+  });
+
   test('hostile log data in a group renders as text', async ({ page, api }) => {
     const group = await groupOf(api, hostile.findingId);
     await page.goto(`/groups/${group.id}`);

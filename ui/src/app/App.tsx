@@ -12,6 +12,7 @@ import { TrailBar } from '../nav/TrailBar';
 import { withQuery } from '../nav/urls';
 import { ScopeBar } from '../scope/ScopeBar';
 import { ScopeProvider, useCarry } from '../scope/ScopeContext';
+import { AnalystName } from './AnalystName';
 import { DetectiveRedirect } from './DetectiveRedirect';
 import { NotFoundPage } from './NotFoundPage';
 import { RootRedirect } from './RootRedirect';
@@ -96,6 +97,7 @@ function Header() {
         ))}
       </nav>
       <GlobalSearch />
+      <AnalystName />
     </header>
   );
 }
