@@ -13,6 +13,7 @@ import {
   expect,
   entitiesOf,
   entityLink,
+  entityURL,
   findingLink,
   hostile,
   panel,
@@ -369,6 +370,65 @@ test.describe('finding groups and investigations', () => {
     await page.goto(`/summary?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}&accounts=${account}`);
     await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(ofAccount.groups.length);
     await expect(p.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
+  });
+
+  test('the group graph is usable from the keyboard', async ({ page, api, truth }) => {
+    const s = scenario(truth, 'crypto-mining');
+    const group = await groupOf(api, s.startHere!.replace(/^Finding\//, ''));
+    const graph = await api.get<{ nodes: { key: string; type: string; id: string; label: string }[] }>(`/groups/${group.id}/graph`);
+    await page.goto(`/groups/${group.id}`);
+    const g = page.getByTestId('group-graph');
+    await expect(g).toHaveAttribute('data-layout', 'radial');
+    const canvas = page.getByTestId('group-graph-canvas');
+    const live = page.getByTestId('graph-selection');
+
+    // The graph is one stop in the tab order, right after the timeline toggle.
+    await page.getByTestId('graph-timeline-toggle').focus();
+    await page.keyboard.press('Tab');
+    await expect(canvas).toBeFocused();
+    await expect(canvas).toHaveAttribute('role', 'application');
+    // Reached with the keyboard, a node is selected at once and named.
+    const keys = new Set(graph.nodes.map((n) => n.key));
+    await expect(canvas).not.toHaveAttribute('data-selected-node', '');
+    const firstKey = (await canvas.getAttribute('data-selected-node'))!;
+    expect(keys.has(firstKey), `selected ${firstKey} is a node of the graph`).toBe(true);
+    await expect(live).toContainText(`of ${graph.nodes.length}`);
+
+    // N walks every node, one at a time, and comes back to the first.
+    const seen = new Set<string>([firstKey]);
+    for (let i = 1; i < graph.nodes.length; i++) {
+      await page.keyboard.press('n');
+      await expect(canvas).not.toHaveAttribute('data-selected-node', [...seen].pop()!);
+      seen.add((await canvas.getAttribute('data-selected-node'))!);
+    }
+    expect(seen).toEqual(keys);
+    await page.keyboard.press('n');
+    await expect(canvas).toHaveAttribute('data-selected-node', firstKey);
+
+    // An arrow key moves to another node; Escape clears the selection.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    expect(keys.has((await canvas.getAttribute('data-selected-node'))!)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(canvas).toHaveAttribute('data-selected-node', '');
+    await expect(live).toHaveText('No node selected.');
+
+    // Select an entity, as the details beside the graph show it, and open its profile with Enter.
+    await page.keyboard.press('Home');
+    let key = (await canvas.getAttribute('data-selected-node'))!;
+    for (let i = 0; i < graph.nodes.length && /^(Finding|FindingAggregate)\//.test(key); i++) {
+      await page.keyboard.press('n');
+      await expect(canvas).not.toHaveAttribute('data-selected-node', key);
+      key = (await canvas.getAttribute('data-selected-node'))!;
+    }
+    const node = graph.nodes.find((n) => n.key === key)!;
+    expect(node, 'an entity node').toBeTruthy();
+    await expect(page.getByTestId('graph-node-details')).toHaveAttribute('data-node-key', key);
+    await expect(live).toContainText('Enter opens its profile');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(entityURL(node.type, node.id));
+    // With the group's scope.
+    expect(scopeOf(page.url())).toEqual(group.scope);
   });
 
   test('edits are recorded with the name the analyst set', async ({ page, api, truth }) => {

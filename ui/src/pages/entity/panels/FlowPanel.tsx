@@ -28,7 +28,7 @@ import { SortTh, useSort, type SortAccessors, type SortState } from '../../../co
 import { Empty, ErrorState, Loading, Truncated, Updating } from '../../../components/States';
 import { Time } from '../../../components/Time';
 import { CountButton } from '../../../events/CountButton';
-import { formatBytes, formatCount, formatDuration, formatWindow, protocolName } from '../../../lib/format';
+import { formatBytes, formatClock, formatCount, formatDuration, formatTime, formatWindow, protocolName, zoneLabel } from '../../../lib/format';
 import { useTimeZone } from '../../../lib/prefs';
 import { useDataEnd } from '../../../scope/dataEnd';
 import { useProfile, useQueryState } from '../usePanel';
@@ -102,6 +102,7 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
   const dataEnd = useDataEnd();
   const st = useFlowState();
   const [brush, setBrush] = useState(false);
+  const [asTable, setAsTable] = useState(false);
   const onlyFinding = st.filters.finding;
   const main = useApi<VPCFlowVolume>(urls.panel(entity.type, entity.id, 'vpc-flow-volume', { ...scope, finding: onlyFinding }));
   const data = main.data;
@@ -181,9 +182,14 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
       title={title}
       description="Bytes in and out per interval against the baseline. Flow logs are stored per hour, so whole hours are counted. Click an interval, or select a range, to see its flows."
       actions={
-        <button type="button" aria-pressed={brush} onClick={() => setBrush((b) => !b)} title="Drag across the chart to select a range of intervals">
-          Select range
-        </button>
+        <>
+          <button type="button" aria-pressed={brush} onClick={() => setBrush((b) => !b)} title="Drag across the chart to select a range of intervals">
+            Select range
+          </button>
+          <button type="button" aria-pressed={asTable} onClick={() => setAsTable((t) => !t)} data-testid="flow-volume-table-toggle">
+            Table
+          </button>
+        </>
       }
     >
       <Updating active={main.loading && !!data} />
@@ -217,6 +223,53 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
             }}
             testId="flow-chart"
           />
+          {asTable && (
+            // The chart's intervals as rows: the keyboard's way to choose one.
+            <div className="table-wrap scroll-y">
+              <table className="table compact" data-testid="flow-volume-table">
+                <caption className="visually-hidden">Bytes per interval</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Interval ({zoneLabel(tz)})</th>
+                    <th scope="col" className="num">
+                      Inbound
+                    </th>
+                    <th scope="col" className="num">
+                      Outbound
+                    </th>
+                    <th scope="col" className="num">
+                      Baseline average
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Select</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.buckets.map((b) => (
+                    <tr key={b.start} className={st.bucket === b.start ? 'selected' : undefined}>
+                      <td>
+                        {formatTime(b.start, tz)} – {formatClock(b.start + data.bucketSeconds, tz)}
+                      </td>
+                      <td className="num">{formatBytes(b.inbound)}</td>
+                      <td className="num">{formatBytes(b.outbound)}</td>
+                      <td className="num">{formatBytes(Math.round(b.baselineInbound + b.baselineOutbound))}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-pressed={st.bucket === b.start}
+                          onClick={() => select({ scopeStart: b.start, scopeEnd: b.start + data.bucketSeconds }, false)}
+                        >
+                          Details
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           {overlay.error && <ErrorState error={overlay.error} retry={overlay.reload} what="The rows drawn over the chart" />}
           {!withDetails && <FlowRowsTable volume={data} />}
         </>
