@@ -4,6 +4,7 @@
 
 import { lazy, Suspense, useEffect, useRef, type RefObject } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
+import { whenIdleBetweenAnswers } from '../api/useApi';
 import { AppLinkNavigator } from '../components/AppLink';
 import { GlobalSearch } from '../components/GlobalSearch';
 import { Loading } from '../components/States';
@@ -133,8 +134,8 @@ function usePrepareFirstChart() {
     if (/^\/(summary)?$/.test(path)) {
       void import('../charts/LazyWorldMap').then((m) => m.preloadWorldMap()).catch(() => undefined);
     } else if (path.startsWith('/entities/')) {
-      void Promise.all([import('../charts/TimeBarsChart'), import('../api/useApi')])
-        .then(([chart, api]) => chart.warmUpTimeline(api.whenIdleBetweenAnswers))
+      void import('../charts/TimeBarsChart')
+        .then((chart) => chart.warmUpTimeline(whenIdleBetweenAnswers))
         .catch(() => undefined);
     }
   }, []);
