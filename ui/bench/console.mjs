@@ -99,8 +99,9 @@ const definitions = {
     'Panel render: panel-paint:<url> − panel-data:<url>, from the answer being read (JSON parsed) to the end of the ' +
     'next frame painted after the commit that renders it (a timeout queued in the following animation frame). Each ' +
     'tab is opened by clicking it in a tab that loaded the profile; answers already in the console’s cache are not ' +
-    'requested, so not measured. A panel that shows a lazily loaded chunk (the world map) paints first without it; ' +
-    'the "world map drawn" lines measure from the same answer to the first frame painted with the map\'s canvas.',
+    'requested, so not measured. The world map is a lazily loaded chunk, drawn with its panel once the page has run its code ' +
+    '(prepared while the browser is idle), else after its panel has been painted; the "world map drawn" lines measure from the ' +
+    "same answer to the first frame painted with the map's canvas (created and drawn in one task).",
 };
 
 // ---- Options ----
@@ -845,7 +846,7 @@ function printReport(r) {
   );
   for (const x of r.panels.filter((x) => x.chunkReady)) {
     line(
-      `${x.page} ${x.tab}: the world map's chunk (WorldMap-*.js, requested when the panel first renders) was loaded p50 ${ms(x.chunkReady.p50)} ms, max ${ms(x.chunkReady.max)} ms after the answer; the map's first frame p50 ${ms(x.p50)} ms.`,
+      `${x.page} ${x.tab}: the world map's chunk (WorldMap-*.js, fetched ahead by pages likely to show it; negative: before the answer) was loaded p50 ${ms(x.chunkReady.p50)} ms, max ${ms(x.chunkReady.max)} ms after the answer; the map's first frame p50 ${ms(x.p50)} ms.`,
     );
   }
   const gaps = r.coverage.filter((c) => c.unmeasured.length);

@@ -94,6 +94,30 @@ test.describe('crypto-mining', () => {
       await expectSameView(page, openFresh);
     });
 
+    await test.step('an interval of the flow chart is chosen from the keyboard', async () => {
+      const vol = await api.panel<{ buckets: { start: number; inbound: number; outbound: number }[] }>('Ec2Instance', instanceId, 'vpc-flow-volume', {
+        ...scope,
+      });
+      const busiest = vol.buckets.reduce((a, b) => (b.outbound > a.outbound ? b : a));
+      // The chart's intervals as a table, each with a button that selects it.
+      await page.getByTestId('flow-volume-table-toggle').focus();
+      await page.keyboard.press('Enter');
+      const table = page.getByTestId('flow-volume-table');
+      await expect(table.locator('tbody tr')).toHaveCount(vol.buckets.length);
+      const select = table.locator('tbody tr').nth(vol.buckets.indexOf(busiest)).getByRole('button', { name: 'Details' });
+      await select.focus();
+      await page.keyboard.press('Enter');
+      await expect(page).toHaveURL(new RegExp(`[?&]flowBucket=${busiest.start}(&|$)`));
+      await expect(select).toHaveAttribute('aria-pressed', 'true');
+      // The details list the flows of that interval, as the API does.
+      const inBucket = await api.panel<ApiFlowDetails>('Ec2Instance', instanceId, 'vpc-flow-details', { ...scope, bucket: busiest.start });
+      await expect(panel(page, 'vpc-flow-details').getByTestId('flow-table').locator('tbody tr')).toHaveCount(inBucket.rows.length);
+      // Pressed again, it goes back to the whole scope.
+      await page.keyboard.press('Enter');
+      await expect(page).not.toHaveURL(/flowBucket=/);
+      await expect(select).toHaveAttribute('aria-pressed', 'false');
+    });
+
     await test.step("the pool's address: the instances that exchanged traffic with it, and since when", async () => {
       await entityLink(panel(page, 'vpc-flow-details'), 'IpAddress', pool).first().click();
       await expect(page).toHaveURL(entityURL('IpAddress', pool));

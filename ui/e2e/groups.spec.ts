@@ -13,6 +13,7 @@ import {
   expect,
   entitiesOf,
   entityLink,
+  entityURL,
   findingLink,
   hostile,
   panel,
@@ -100,8 +101,10 @@ test.describe('finding groups and investigations', () => {
     const group = await groupOf(api, s.startHere!.replace(/^Finding\//, ''));
     const user = await api.entity('AwsUser', userId);
 
-    await test.step('the summary lists the active groups, the incident among them', async () => {
-      const active = await api.get<GroupList>('/groups', { limit: 8 });
+    await test.step('the summary lists the active groups of its scope, the incident among them', async () => {
+      // The summary's default scope (the last 24 hours of data) holds the incident.
+      const { scope } = await api.get<{ scope: Scope }>('/summary');
+      const active = await api.get<GroupList>('/groups', { limit: 8, ...scope });
       await page.goto('/summary');
       await expect(title(page)).toHaveText('Summary');
       const p = panel(page, 'active-groups');
@@ -114,6 +117,8 @@ test.describe('finding groups and investigations', () => {
       await expect(row).toContainText(group.title);
       for (const t of group.tactics) await expect(row.locator(`[data-tactic="${t.name}"]`)).toBeVisible();
       await expect(p.getByTestId('all-groups')).toHaveText(`All ${active.total} active groups`);
+      // The list it opens is that of the same scope.
+      expect(scopeOf(new URL((await p.getByTestId('all-groups').getAttribute('href'))!, page.url()).toString())).toEqual(scope);
       await row.getByTestId('group-link').click();
     });
 
@@ -318,6 +323,153 @@ test.describe('finding groups and investigations', () => {
     const low = await api.get<GroupList>('/groups', { severity: 'low', limit: 1000 });
     await expect(rows).toHaveCount(low.groups.length);
     expect(new URL(page.url()).searchParams.get('severity')).toBe('low');
+  });
+
+  test('the groups list and the summary follow the scope and the account filter', async ({ page, api, truth }) => {
+    const s = scenario(truth, 'crypto-mining');
+    const group = await groupOf(api, s.startHere!.replace(/^Finding\//, ''));
+    const rows = page.getByTestId('groups-table').locator('tbody tr[data-group-id]');
+
+    // The incident's window keeps its group and the groups active then.
+    const inScope = await api.get<GroupList>('/groups', { ...group.scope, limit: 1000 });
+    const all = await api.get<GroupList>('/groups', { limit: 1000 });
+    expect(inScope.groups.map((g) => g.id)).toContain(group.id);
+    await page.goto(`/groups?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}`);
+    await expect(rows).toHaveCount(inScope.groups.length);
+    await expect(page.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
+    await expect(panel(page, 'groups-list').getByRole('heading', { level: 2 })).toHaveText(
+      `${inScope.total} active group${inScope.total === 1 ? '' : 's'} in this scope`,
+    );
+    await expect(page.getByTestId('scope-summary')).toHaveAttribute('data-scope-start', String(group.scope.scopeStart));
+
+    // Before the first group was observed, none is active: an honest empty state.
+    const first = Math.min(...(await api.get<GroupList>('/groups', { status: 'any', limit: 1000 })).groups.map((g) => g.firstSeen));
+    const before: Scope = { scopeStart: Math.floor(first / 3600) * 3600 - 7200, scopeEnd: Math.floor(first / 3600) * 3600 - 3600 };
+    expect((await api.get<GroupList>('/groups', before)).total).toBe(0);
+    await page.goto(`/groups?scopeStart=${before.scopeStart}&scopeEnd=${before.scopeEnd}`);
+    await expect(panel(page, 'groups-list').getByTestId('state-empty')).toContainText('No finding group active in this scope.');
+    await expect(rows).toHaveCount(0);
+    // Clearing the scope lists every group again.
+    await page.getByTestId('groups-all-time').click();
+    await expect(rows).toHaveCount(all.groups.length);
+    expect(scopeOf(page.url())).toBeUndefined();
+
+    // The summary's panel follows its scope too.
+    await page.goto(`/summary?scopeStart=${before.scopeStart}&scopeEnd=${before.scopeEnd}`);
+    const p = panel(page, 'active-groups');
+    await expect(p.getByTestId('state-empty')).toContainText('No finding group active in this scope');
+    await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(0);
+    await page.goto(`/summary?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}`);
+    const top = await api.get<GroupList>('/groups', { ...group.scope, limit: 8 });
+    await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(top.groups.length);
+    await expect(p.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
+
+    // And the account filter: the incident's account keeps its groups only.
+    const account = s.account;
+    const ofAccount = await api.get<GroupList>('/groups', { ...group.scope, account, limit: 8 });
+    await page.goto(`/summary?scopeStart=${group.scope.scopeStart}&scopeEnd=${group.scope.scopeEnd}&accounts=${account}`);
+    await expect(p.locator('tbody tr[data-group-id]')).toHaveCount(ofAccount.groups.length);
+    await expect(p.locator(`tr[data-group-id="${group.id}"]`)).toBeVisible();
+  });
+
+  test('the group graph is usable from the keyboard', async ({ page, api, truth }) => {
+    const s = scenario(truth, 'crypto-mining');
+    const group = await groupOf(api, s.startHere!.replace(/^Finding\//, ''));
+    const graph = await api.get<{ nodes: { key: string; type: string; id: string; label: string }[] }>(`/groups/${group.id}/graph`);
+    await page.goto(`/groups/${group.id}`);
+    const g = page.getByTestId('group-graph');
+    await expect(g).toHaveAttribute('data-layout', 'radial');
+    const canvas = page.getByTestId('group-graph-canvas');
+    const live = page.getByTestId('graph-selection');
+
+    // The graph is one stop in the tab order, right after the timeline toggle.
+    await page.getByTestId('graph-timeline-toggle').focus();
+    await page.keyboard.press('Tab');
+    await expect(canvas).toBeFocused();
+    await expect(canvas).toHaveAttribute('role', 'application');
+    // Reached with the keyboard, a node is selected at once and named.
+    const keys = new Set(graph.nodes.map((n) => n.key));
+    await expect(canvas).not.toHaveAttribute('data-selected-node', '');
+    const firstKey = (await canvas.getAttribute('data-selected-node'))!;
+    expect(keys.has(firstKey), `selected ${firstKey} is a node of the graph`).toBe(true);
+    await expect(live).toContainText(`of ${graph.nodes.length}`);
+
+    // N walks every node, one at a time, and comes back to the first.
+    const seen = new Set<string>([firstKey]);
+    for (let i = 1; i < graph.nodes.length; i++) {
+      await page.keyboard.press('n');
+      await expect(canvas).not.toHaveAttribute('data-selected-node', [...seen].pop()!);
+      seen.add((await canvas.getAttribute('data-selected-node'))!);
+    }
+    expect(seen).toEqual(keys);
+    await page.keyboard.press('n');
+    await expect(canvas).toHaveAttribute('data-selected-node', firstKey);
+
+    // An arrow key moves to another node; Escape clears the selection.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    expect(keys.has((await canvas.getAttribute('data-selected-node'))!)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(canvas).toHaveAttribute('data-selected-node', '');
+    await expect(live).toHaveText('No node selected.');
+
+    // Select an entity, as the details beside the graph show it, and open its profile with Enter.
+    await page.keyboard.press('Home');
+    let key = (await canvas.getAttribute('data-selected-node'))!;
+    for (let i = 0; i < graph.nodes.length && /^(Finding|FindingAggregate)\//.test(key); i++) {
+      await page.keyboard.press('n');
+      await expect(canvas).not.toHaveAttribute('data-selected-node', key);
+      key = (await canvas.getAttribute('data-selected-node'))!;
+    }
+    const node = graph.nodes.find((n) => n.key === key)!;
+    expect(node, 'an entity node').toBeTruthy();
+    await expect(page.getByTestId('graph-node-details')).toHaveAttribute('data-node-key', key);
+    await expect(live).toContainText('Enter opens its profile');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(entityURL(node.type, node.id));
+    // With the group's scope.
+    expect(scopeOf(page.url())).toEqual(group.scope);
+  });
+
+  test('edits are recorded with the name the analyst set', async ({ page, api, truth }) => {
+    // Split a finding out of the privilege-escalation group (no other test uses it).
+    const s = scenario(truth, 'privilege-escalation');
+    const group = await groupOf(api, s.findingIds[0]);
+    expect(group.findings.length, 'a group with findings to split').toBeGreaterThan(1);
+    const name = 'Zoë <b>Reyes</b>';
+    await page.goto(`/groups/${group.id}`);
+    await expect(title(page)).toHaveText(group.title);
+
+    // Set the name in the header: kept in the browser, shown as text.
+    await expect(page.getByTestId('analyst-name')).toHaveText('Set your name');
+    await page.getByTestId('analyst-name').click();
+    await page.getByTestId('analyst-name-input').fill(`  ${name}\u202e `);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('analyst-name')).toHaveText(name);
+    await expect(page.getByTestId('analyst-name')).toBeFocused();
+    await page.reload();
+    await expect(page.getByTestId('analyst-name')).toHaveText(name);
+
+    // The edit says who it will be recorded as, and the request names the analyst.
+    const last = group.findings[group.findings.length - 1];
+    await page.getByTestId('group-findings-table').locator(`tr[data-finding-id="${last.id}"]`).getByTestId('group-split').click();
+    await expect(page.getByTestId('confirm-edit-who')).toHaveText(`The audit trail will record it as made by ${name}.`);
+    const [req] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().includes(`/api/v1/groups/${group.id}/split`)),
+      page.getByTestId('confirm-edit-ok').click(),
+    ]);
+    // The name goes as its UTF-8 bytes (header values are bytes).
+    const sent = req.headers()['x-trailhound-user'] ?? '';
+    expect([sent, Buffer.from(sent, 'latin1').toString('utf8')]).toContain(name);
+    await expect(page.getByTestId('edit-notice')).toBeVisible();
+
+    // The audit trail shows who did it, as the server recorded it.
+    const audit = await api.get<{ edits: { who: string; action: string }[] }>(`/groups/${group.id}/audit`);
+    expect(audit.edits.map((e) => e.who)).toContain(name);
+    const row = page.getByTestId('group-audit-table').locator('tbody tr').filter({ hasText: name });
+    await expect(row).toHaveCount(1);
+    await expect(row.locator('td').nth(1)).toHaveText(name);
+    await expect(page.locator('b', { hasText: 'Reyes' })).toHaveCount(0);
   });
 
   test('hostile log data in a group renders as text', async ({ page, api }) => {

@@ -4,6 +4,8 @@
 
 import { lazy, Suspense, useEffect, useRef, type RefObject } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router-dom';
+import { whenIdleBetweenAnswers } from '../api/useApi';
+import { AppLinkNavigator } from '../components/AppLink';
 import { GlobalSearch } from '../components/GlobalSearch';
 import { Loading } from '../components/States';
 import { EventsProvider } from '../events/EventsDrawer';
@@ -11,6 +13,7 @@ import { TrailBar } from '../nav/TrailBar';
 import { withQuery } from '../nav/urls';
 import { ScopeBar } from '../scope/ScopeBar';
 import { ScopeProvider, useCarry } from '../scope/ScopeContext';
+import { AnalystName } from './AnalystName';
 import { DetectiveRedirect } from './DetectiveRedirect';
 import { NotFoundPage } from './NotFoundPage';
 import { RootRedirect } from './RootRedirect';
@@ -95,6 +98,7 @@ function Header() {
         ))}
       </nav>
       <GlobalSearch />
+      <AnalystName />
     </header>
   );
 }
@@ -117,15 +121,37 @@ function FocusOnNavigate({ target }: { target: RefObject<HTMLElement | null> }) 
   return null;
 }
 
+/**
+ * The first chart a page draws costs two to three times the next one (its
+ * code runs for the first time). When the console opens on a page whose
+ * first view draws one — the summary's world map, a profile's timeline —
+ * the chart's code is fetched alongside the page's and run once off screen
+ * while the page's answers are computed.
+ */
+function usePrepareFirstChart() {
+  useEffect(() => {
+    const path = window.location.pathname;
+    if (/^\/(summary)?$/.test(path)) {
+      void import('../charts/LazyWorldMap').then((m) => m.preloadWorldMap()).catch(() => undefined);
+    } else if (path.startsWith('/entities/')) {
+      void import('../charts/TimeBarsChart')
+        .then((chart) => chart.warmUpTimeline(whenIdleBetweenAnswers))
+        .catch(() => undefined);
+    }
+  }, []);
+}
+
 function Shell() {
   const main = useRef<HTMLElement>(null);
   usePrefetchPages();
+  usePrepareFirstChart();
   return (
     <EventsProvider>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <DetectiveRedirect />
+      <AppLinkNavigator />
       <FocusOnNavigate target={main} />
       <div className="sticky-top">
         <Header />

@@ -14,6 +14,16 @@ export function Sparkline({ points, width = 96, height = 22, label }: { points: 
   const n = Math.max(points.length, 1);
   const bw = width / n;
   const total = points.reduce((s, p) => s + p.success + p.failure, 0);
+  const bars = { success: '', failure: '' };
+  points.forEach((p, i) => {
+    const hs = ((p.success / max) * (height - 2)) | 0;
+    const hf = ((p.failure / max) * (height - 2)) | 0;
+    const x = i * bw + 1;
+    const w = Math.max(1, bw - 2);
+    const rect = (y: number, h: number) => `M${x} ${y}h${w}v${h}h${-w}z`;
+    if (p.success > 0) bars.success += rect(height - 1 - Math.max(1, hs), Math.max(1, hs));
+    if (p.failure > 0) bars.failure += rect(height - 1 - Math.max(1, hs) * (p.success > 0 ? 1 : 0) - Math.max(1, hf), Math.max(1, hf));
+  });
   return (
     <svg
       className="sparkline"
@@ -24,20 +34,9 @@ export function Sparkline({ points, width = 96, height = 22, label }: { points: 
       aria-label={`${label}: ${formatCount(total)} calls over ${points.length} intervals`}
     >
       <line x1={0} y1={height - 0.5} x2={width} y2={height - 0.5} stroke="#dee2e6" />
-      {points.map((p, i) => {
-        const hs = ((p.success / max) * (height - 2)) | 0;
-        const hf = ((p.failure / max) * (height - 2)) | 0;
-        const x = i * bw + 1;
-        const w = Math.max(1, bw - 2);
-        return (
-          <g key={i}>
-            {p.success > 0 && <rect x={x} y={height - 1 - Math.max(1, hs)} width={w} height={Math.max(1, hs)} fill="#1c7ed6" />}
-            {p.failure > 0 && (
-              <rect x={x} y={height - 1 - Math.max(1, hs) * (p.success > 0 ? 1 : 0) - Math.max(1, hf)} width={w} height={Math.max(1, hf)} fill="#e03131" />
-            )}
-          </g>
-        );
-      })}
+      {/* One path per series rather than a rectangle per bar: a table of sparklines stays a few elements per row. */}
+      <path d={bars.success} fill="#1c7ed6" />
+      <path d={bars.failure} fill="#e03131" />
     </svg>
   );
 }

@@ -1,9 +1,9 @@
 // The one way an identifier is shown: a link to its profile (or finding
 // overview) that carries the scope, with the type's icon.
 
-import { Link } from 'react-router-dom';
 import { useCarry, useFindingCarry } from '../scope/ScopeContext';
 import { entityHref, type Carry } from '../nav/urls';
+import { AppLink } from './AppLink';
 import { EntityIcon, typeInfo } from './entityTypes';
 
 export interface EntityLinkProps {
@@ -28,7 +28,7 @@ export function EntityLink({ type, id, label, noIcon, carry, extra, className }:
   const text = label && label !== '' ? label : id;
   const t = typeInfo(type);
   return (
-    <Link
+    <AppLink
       to={entityHref(type, id, c, extra)}
       className={'entity-link' + (className ? ' ' + className : '')}
       title={text === id ? `${t.name}: ${id}` : `${t.name}: ${text} (${id})`}
@@ -38,6 +38,6 @@ export function EntityLink({ type, id, label, noIcon, carry, extra, className }:
     >
       {!noIcon && <EntityIcon type={type} />}
       <span className="entity-text">{text}</span>
-    </Link>
+    </AppLink>
   );
 }

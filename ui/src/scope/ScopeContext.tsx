@@ -7,6 +7,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import type { Scope } from '../api/types';
+import { afterNextPaint } from '../api/useApi';
 import { usePivotMode } from '../lib/prefs';
 import { accountsParam } from '../nav/accountFilter';
 import { scopeCarry, type Carry } from '../nav/urls';
@@ -30,13 +31,22 @@ export interface ScopeReport {
 
 interface ScopeContextValue {
   url: UrlScope;
+  /** The account filter's parameter value. */
+  accounts: string;
   report: ScopeReport;
   setReport: (path: string, r: ScopeReport) => void;
   setScope: (s: Scope | null) => void;
   carry: Carry;
 }
 
+// The state in parts, so that a component subscribes only to what it
+// reads: a page's report (which changes as its answers arrive) renders the
+// scope bar again, not the page nor its links.
 const Ctx = createContext<ScopeContextValue | null>(null);
+const UrlCtx = createContext<{ url: UrlScope; accounts: string } | null>(null);
+const ActionsCtx = createContext<Pick<ScopeContextValue, 'setReport' | 'setScope'> | null>(null);
+/** What links carry (to profiles, to findings): links render again only when it changes. */
+const CarryCtx = createContext<{ scope: Carry; finding: Carry }>({ scope: {}, finding: {} });
 
 /** Holds the scope state for the whole console. */
 export function ScopeProvider({ children }: { children: ReactNode }) {
@@ -69,22 +79,70 @@ export function ScopeProvider({ children }: { children: ReactNode }) {
   );
 
   const accounts = params.get(accountsParam) ?? '';
-  const carry = useMemo<Carry>(() => {
-    let c: Carry;
-    if (hasUrlScope(url)) {
-      c = {};
-      if (url.scopeStart !== undefined) c.scopeStart = String(url.scopeStart);
-      if (url.scopeEnd !== undefined) c.scopeEnd = String(url.scopeEnd);
-    } else {
-      c = scopeCarry(report.effective);
-    }
-    // The account filter comes along with the scope.
-    if (accounts) c = { ...c, [accountsParam]: accounts };
-    return c;
-  }, [url, report.effective, accounts]);
+  const carry = useStableCarry(carryOf(url, report.effective, accounts));
+  const links = useLinkCarry(carry);
 
-  const value = useMemo(() => ({ url, report, setReport, setScope, carry }), [url, report, setReport, setScope, carry]);
-  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+  const value = useMemo(() => ({ url, accounts, report, setReport, setScope, carry }), [url, accounts, report, setReport, setScope, carry]);
+  const urlValue = useMemo(() => ({ url, accounts }), [url, accounts]);
+  const actions = useMemo(() => ({ setReport, setScope }), [setReport, setScope]);
+  return (
+    <Ctx.Provider value={value}>
+      <UrlCtx.Provider value={urlValue}>
+        <ActionsCtx.Provider value={actions}>
+          <CarryCtx.Provider value={links}>{children}</CarryCtx.Provider>
+        </ActionsCtx.Provider>
+      </UrlCtx.Provider>
+    </Ctx.Provider>
+  );
+}
+
+/**
+ * What links carry: the URL's scope when it names one, else the scope the
+ * page shows (effective); the account filter comes along with it.
+ */
+function carryOf(url: UrlScope, effective: Scope | undefined, accounts: string): Carry {
+  let c: Carry;
+  if (hasUrlScope(url)) {
+    c = {};
+    if (url.scopeStart !== undefined) c.scopeStart = String(url.scopeStart);
+    if (url.scopeEnd !== undefined) c.scopeEnd = String(url.scopeEnd);
+  } else {
+    c = scopeCarry(effective);
+  }
+  if (accounts) c = { ...c, [accountsParam]: accounts };
+  return c;
+}
+
+/** The same object while the parameters are the same, so that links do not render again for nothing. */
+function useStableCarry(c: Carry): Carry {
+  const key = JSON.stringify(c);
+  return useMemo(() => c, [key]);
+}
+
+/**
+ * The carries of links to profiles and to findings: a finding opens on its
+ * own window (the default) and takes only the account filter, or keeps the
+ * scope. Read once here rather than by every link.
+ */
+function useLinkCarry(carry: Carry): { scope: Carry; finding: Carry } {
+  const mode = usePivotMode();
+  return useMemo(() => {
+    const accounts = carry[accountsParam];
+    const finding = mode === 'keep' ? carry : accounts ? { [accountsParam]: accounts } : {};
+    return { scope: carry, finding };
+  }, [carry, mode]);
+}
+
+/**
+ * Gives the links below it the carry of the scope the page shows
+ * (effective) in the same render as the answer that names it. Without it
+ * they would learn it only once the page's report has reached the scope
+ * bar, one render later, and every link of the page would render twice.
+ */
+export function ScopeCarry({ effective, children }: { effective: Scope | undefined; children: ReactNode }) {
+  const { url, accounts } = useUrlContext();
+  const links = useLinkCarry(useStableCarry(carryOf(url, effective, accounts)));
+  return <CarryCtx.Provider value={links}>{children}</CarryCtx.Provider>;
 }
 
 function useScopeContext(): ScopeContextValue {
@@ -93,9 +151,26 @@ function useScopeContext(): ScopeContextValue {
   return v;
 }
 
+function useUrlContext() {
+  const v = useContext(UrlCtx);
+  if (!v) throw new Error('scope context missing');
+  return v;
+}
+
+function useScopeActions() {
+  const v = useContext(ActionsCtx);
+  if (!v) throw new Error('scope context missing');
+  return v;
+}
+
 /** The scope the URL names (possibly nothing). */
 export function useUrlScope(): UrlScope {
-  return useScopeContext().url;
+  return useUrlContext().url;
+}
+
+/** Sets the scope (in the URL), or clears it with null. */
+export function useSetScope(): (s: Scope | null) => void {
+  return useScopeActions().setScope;
 }
 
 /** The scope state for the scope bar. */
@@ -109,17 +184,26 @@ export function useScopeState() {
  * scope of the page's answers as they arrive.
  */
 export function useScopeReport(r: ScopeReport) {
-  const { setReport } = useScopeContext();
+  const { setReport } = useScopeActions();
   const location = useLocation();
   const key = JSON.stringify(r);
   useEffect(() => {
-    setReport(location.pathname, JSON.parse(key) as ScopeReport);
+    // After the frame that shows the page's answer: the scope bar follows
+    // a frame later rather than delaying it (links already carry the
+    // scope, ScopeCarry).
+    let live = true;
+    afterNextPaint(() => {
+      if (live) setReport(location.pathname, JSON.parse(key) as ScopeReport);
+    });
+    return () => {
+      live = false;
+    };
   }, [key, location.pathname, setReport]);
 }
 
 /** The parameters every link carries: the scope shown now. */
 export function useCarry(): Carry {
-  return useScopeContext().carry;
+  return useContext(CarryCtx).scope;
 }
 
 /**
@@ -127,8 +211,5 @@ export function useCarry(): Carry {
  * their own window (the default), the current scope otherwise.
  */
 export function useFindingCarry(): Carry {
-  const carry = useCarry();
-  const mode = usePivotMode();
-  if (mode === 'keep') return carry;
-  return carry[accountsParam] ? { [accountsParam]: carry[accountsParam] } : {};
+  return useContext(CarryCtx).finding;
 }

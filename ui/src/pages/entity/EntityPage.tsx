@@ -2,19 +2,21 @@
 // entity's details, then tabs (Overview, New behavior, Resource
 // interaction, VPC flow) holding the panels that apply to its type.
 
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useLocation } from 'react-router-dom';
 import { urls, type ScopeParams } from '../../api/client';
 import type { Entity } from '../../api/types';
-import { useApi } from '../../api/useApi';
+import { useApi, whenIdleBetweenAnswers } from '../../api/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
+import { usePreloadWorldMap } from '../../charts/LazyWorldMap';
+import { warmUpTimeline } from '../../charts/TimeBarsChart';
 import { typeInfo, typeNameInSentence } from '../../components/entityTypes';
 import { ErrorState, Loading, Truncated } from '../../components/States';
 import { TabPanel, Tabs } from '../../components/Tabs';
 import { useAccountFilter } from '../../nav/accountFilter';
 import { useTrailEntry } from '../../nav/trail';
 import { parseEntityLocation } from '../../nav/urls';
-import { useScopeReport, useUrlScope } from '../../scope/ScopeContext';
+import { ScopeCarry, useScopeReport, useUrlScope } from '../../scope/ScopeContext';
 import { resolveScope } from '../../scope/scope';
 import { EntityHeader } from './EntityHeader';
 import { FindingsPanel } from './panels/FindingsPanel';
@@ -62,6 +64,10 @@ function Profile({ entity }: { entity: Entity }) {
   const title = entity.label || entity.id;
   usePageTitle(`${title} · ${info.name}`);
   useTrailEntry(title, entity.type);
+  // A profile with new geolocations shows them on a map (New behavior, or
+  // the first view when it opens on that tab): it is prepared once the
+  // view's answers are in.
+  usePreloadWorldMap(entity.panels.includes('new-geolocations'), tab !== 'new-behavior');
 
   // Panels ask for an explicit scope: the URL's, or the entity's default,
   // so that every panel of the page answers for the same time.
@@ -79,44 +85,53 @@ function Profile({ entity }: { entity: Entity }) {
   const outside = entity.account && !accountFilter.has(entity.account);
   const idPrefix = 'profile';
   return (
-    <ProfileCtx.Provider value={ctx}>
-      <div className="page profile" data-testid="entity-profile" data-entity-type={entity.type} data-entity-id={entity.id}>
-        <EntityHeader entity={entity} />
-        {outside && (
-          <Truncated>
-            This entity belongs to account {entity.account}, outside the account filter ({accountFilter.accounts.join(', ')}).
-          </Truncated>
-        )}
-        {tabs.length > 1 && (
-          <Tabs
-            tabs={tabs.map((t) => ({ id: t.id, label: t.label }))}
-            active={tab}
-            onChange={chooseTab}
-            label="Profile sections"
-            idPrefix={idPrefix}
-            testId="profile-tabs"
-          />
-        )}
-        <TabPanel idPrefix={idPrefix} tab={tab}>
-          {active.panels.length === 0 && <p className="muted">No panels apply to this type of entity.</p>}
-          {active.panels.includes('associated-findings') && <FindingsPanel />}
-          {active.panels.includes('api-call-volume') && <VolumeAndActivity />}
-          {active.panels.includes('new-geolocations') && <GeoPanel />}
-          {active.panels.includes('new-api-calls') && <NewlyPanel panel="new-api-calls" />}
-          {active.panels.includes('new-user-agents') && <NewlyPanel panel="new-user-agents" />}
-          {active.panels.includes('new-asos') && <NewlyPanel panel="new-asos" />}
-          {active.panels.includes('increased-volume') && <IncreasedPanel />}
-          {active.panels.includes('resource-interaction') && <InteractionPanel />}
-          <FlowSection panels={active.panels} />
-        </TabPanel>
-      </div>
-    </ProfileCtx.Provider>
+    <ScopeCarry effective={effective}>
+      <ProfileCtx.Provider value={ctx}>
+        <div className="page profile" data-testid="entity-profile" data-entity-type={entity.type} data-entity-id={entity.id}>
+          <EntityHeader entity={entity} />
+          {outside && (
+            <Truncated>
+              This entity belongs to account {entity.account}, outside the account filter ({accountFilter.accounts.join(', ')}).
+            </Truncated>
+          )}
+          {tabs.length > 1 && (
+            <Tabs
+              tabs={tabs.map((t) => ({ id: t.id, label: t.label }))}
+              active={tab}
+              onChange={chooseTab}
+              label="Profile sections"
+              idPrefix={idPrefix}
+              testId="profile-tabs"
+            />
+          )}
+          <TabPanel idPrefix={idPrefix} tab={tab}>
+            {active.panels.length === 0 && <p className="muted">No panels apply to this type of entity.</p>}
+            {active.panels.includes('associated-findings') && <FindingsPanel />}
+            {active.panels.includes('api-call-volume') && <VolumeAndActivity />}
+            {active.panels.includes('new-geolocations') && <GeoPanel />}
+            {active.panels.includes('new-api-calls') && <NewlyPanel panel="new-api-calls" />}
+            {active.panels.includes('new-user-agents') && <NewlyPanel panel="new-user-agents" />}
+            {active.panels.includes('new-asos') && <NewlyPanel panel="new-asos" />}
+            {active.panels.includes('increased-volume') && <IncreasedPanel />}
+            {active.panels.includes('resource-interaction') && <InteractionPanel />}
+            <FlowSection panels={active.panels} />
+          </TabPanel>
+        </div>
+      </ProfileCtx.Provider>
+    </ScopeCarry>
   );
 }
 
 /** The profile route: /entities/<Namespace>/<id>. */
 export default function EntityPage() {
   const location = useLocation();
+  // Profiles open on a timeline: its code is run once, in short steps
+  // while the browser waits for the profile and its panels, so that the
+  // chart of the answer draws quickly.
+  useEffect(() => {
+    void warmUpTimeline(whenIdleBetweenAnswers);
+  }, []);
+
   const ref = parseEntityLocation(location.pathname, location.search);
   const { data, error, reload } = useApi<Entity>(ref ? urls.entity(ref.type, ref.id) : null);
   usePageTitle(ref ? `${ref.id} · ${typeInfo(ref.type).name}` : 'Entity');

@@ -1,7 +1,7 @@
 // Shared state of an entity profile: the entity, the scope its panels
 // ask for, the panel titles, and URL-held selections.
 
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { urls, type ScopeParams } from '../../api/client';
 import type { ActivityFilters, Entity, PanelInfo } from '../../api/types';
@@ -37,13 +37,21 @@ export const fallbackTitles: Record<string, string> = {
   'new-asos': 'Newly observed autonomous system organizations',
   'vpc-flow-volume': 'Overall VPC flow volume',
   'increased-volume': 'API calls with increased volume',
+  'vpc-flow-details': 'VPC flow activity details',
+  'vpc-flow-service-ports': 'Average VPC flow by common service ports',
 };
 
 /** The panel titles of the API, with the fallback while they load. */
 export function usePanelTitles(): Record<string, string> {
   const { data } = useApi<{ panels: PanelInfo[] }>(urls.panels());
-  if (!data) return fallbackTitles;
-  return { ...fallbackTitles, ...Object.fromEntries(data.panels.map((p) => [p.id, p.title])) };
+  // The same object while the titles are the same, so that the answer
+  // does not render every panel of the profile again.
+  return useMemo(() => {
+    if (!data) return fallbackTitles;
+    const merged: Record<string, string> = { ...fallbackTitles, ...Object.fromEntries(data.panels.map((p) => [p.id, p.title])) };
+    const same = Object.keys(merged).length === Object.keys(fallbackTitles).length && Object.entries(merged).every(([k, v]) => fallbackTitles[k] === v);
+    return same ? fallbackTitles : merged;
+  }, [data]);
 }
 
 /** Loads one panel of the profile's entity in the profile's scope. */

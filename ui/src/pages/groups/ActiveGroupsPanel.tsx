@@ -1,16 +1,20 @@
 // The summary's "Active finding groups" panel: the most severe probable
-// incidents, each with its tactics chain and a link to the group, so that
+// incidents active during the summary's scope (their first to last
+// observed findings overlap it) and with findings of the account filter's
+// accounts, each with its tactics chain and a link to the group, so that
 // the analyst starts from incidents rather than from single findings.
 
 import { Link } from 'react-router-dom';
+import type { Scope } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { Panel } from '../../components/Panel';
 import { SeverityBadge } from '../../components/Severity';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Time } from '../../components/Time';
 import { formatCount } from '../../lib/format';
-import { accountsParam, useAccountFilter } from '../../nav/accountFilter';
+import { useAccountFilter } from '../../nav/accountFilter';
 import { withQuery } from '../../nav/urls';
+import { useCarry } from '../../scope/ScopeContext';
 import { groupUrls } from './api';
 import { GroupLink } from './GroupLink';
 import { TacticsChain } from './TacticsChain';
@@ -19,31 +23,39 @@ import './groups.css';
 
 const shown = 8;
 
-/** The active finding groups, most severe first. */
-export function ActiveGroupsPanel() {
+/**
+ * The active finding groups of the scope, most severe first; scope is the
+ * page's (undefined while it is not known yet).
+ */
+export function ActiveGroupsPanel({ scope }: { scope: Scope | undefined }) {
   const accountFilter = useAccountFilter();
+  const carry = useCarry();
   const account = accountFilter.accounts.join(',');
-  const { data, error, loading, reload } = useApi<GroupList>(groupUrls.list({ limit: shown, account }));
+  const { data, error, loading, reload } = useApi<GroupList>(
+    scope ? groupUrls.list({ limit: shown, account, scopeStart: scope.scopeStart, scopeEnd: scope.scopeEnd }) : null,
+  );
   return (
     <Panel
       id="active-groups"
       title="Active finding groups"
       description={
-        'Related findings gathered into probable incidents, most severe first' +
-        (account ? ', with findings of the accounts of the account filter' : '') +
-        '. Groups are listed whatever the scope.'
+        'Related findings gathered into probable incidents, most severe first: the groups whose findings were observed during the scope' +
+        (account ? ', with findings of the accounts of the account filter.' : '.')
       }
       actions={
-        <Link to={withQuery('/groups', { [accountsParam]: account })} className="button" data-testid="all-groups">
+        <Link to={withQuery('/groups', carry)} className="button" data-testid="all-groups">
           {data ? `All ${formatCount(data.total)} active groups` : 'All finding groups'}
         </Link>
       }
     >
       {error && <ErrorState error={error} retry={reload} what="The finding groups" />}
-      {!data && loading && <Loading label="Loading the finding groups…" />}
+      {!data && (loading || !scope) && <Loading label="Loading the finding groups…" />}
       {data &&
         (data.groups.length === 0 ? (
-          <Empty>No active finding group: groups appear as related findings are ingested.</Empty>
+          <Empty>
+            No finding group active in this scope{account ? ' with findings of the filtered accounts' : ''}: groups appear as related findings are
+            observed.
+          </Empty>
         ) : (
           <div className="table-wrap">
             <table className="table compact" data-testid="active-groups">

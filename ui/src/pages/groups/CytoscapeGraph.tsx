@@ -6,8 +6,14 @@
 // become markup. Layouts run once per choice over every node; the timeline
 // replay only hides and shows nodes, so that nodes stay where they are as
 // the group grows.
+//
+// The drawing is one keyboard stop: arrow keys move a visible selection to
+// the nearest node in their direction, Home and End to the first and last
+// node in reading order (top to bottom, left to right), N and P to the next
+// and previous one in that order, Enter or Space activates the selected
+// node and Escape clears the selection. Tab leaves the graph.
 
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import cytoscape, { type Core, type ElementDefinition, type LayoutOptions, type NodeSingular, type StylesheetJson } from 'cytoscape';
 import { edgeKindText, nodeColor, nodeKind, nodeLabel, nodeSize, radialRing, type LayoutId } from './graphModel';
 import type { GraphNode, GroupGraph } from './types';
@@ -21,8 +27,16 @@ export interface CytoscapeGraphProps {
   fresh: Set<string> | null;
   /** Aggregate counts at the current replay step. */
   counts: Map<string, number> | null;
-  /** A node was activated (clicked or tapped). */
+  /** A node was activated (clicked, tapped, or Enter on the selected node). */
   onActivate: (n: GraphNode) => void;
+  /** The node selected with the keyboard (drawn outlined), or null. */
+  selectedKey: string | null;
+  /** The keyboard moved the selection (null: cleared). */
+  onSelect: (n: GraphNode | null) => void;
+  /** Names the drawing for assistive technology. */
+  ariaLabel: string;
+  /** Ids of the elements that describe the drawing (the keys, the selection). */
+  describedBy: string;
   /** The pointer is over a node, or left it (null). */
   onHover: (n: GraphNode | null) => void;
   /** Called after each layout with its name. */
@@ -96,7 +110,60 @@ const style: StylesheetJson = [
   { selector: '.hidden', style: { display: 'none' } },
   { selector: 'node.fresh', style: { 'border-width': 4, 'border-color': '#f59f00' } },
   { selector: 'node.hover', style: { 'border-width': 3, 'border-color': '#1a5fd0' } },
+  { selector: 'edge.chosen', style: { 'line-color': '#1a5fd0', opacity: 1, width: 3 } },
+  {
+    // The keyboard's selection: outlined and haloed, so that it shows on any fill.
+    selector: 'node.chosen',
+    style: {
+      'border-width': 4,
+      'border-color': '#1a5fd0',
+      'border-style': 'solid',
+      'overlay-color': '#1a5fd0',
+      'overlay-opacity': 0.18,
+      'overlay-padding': 7,
+      'z-index': 10,
+    },
+  },
 ];
+
+type Direction = 'left' | 'right' | 'up' | 'down';
+
+const directions: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+
+/** Visible nodes in reading order: top to bottom (in rows of 24 px), left to right. */
+function readingOrder(cy: Core): NodeSingular[] {
+  const nodes = cy.nodes().not('.hidden').toArray() as NodeSingular[];
+  return nodes.sort((a, b) => {
+    const pa = a.position();
+    const pb = b.position();
+    return Math.round(pa.y / 24) - Math.round(pb.y / 24) || pa.x - pb.x;
+  });
+}
+
+/**
+ * The visible node nearest to from in a direction: among the nodes in a
+ * 90° cone around it, the closest, sideways distance counting double.
+ */
+function nearestInDirection(cy: Core, from: NodeSingular, dir: Direction): NodeSingular | undefined {
+  const p = from.position();
+  let best: NodeSingular | undefined;
+  let bestScore = Infinity;
+  for (const n of cy.nodes().not('.hidden').toArray() as NodeSingular[]) {
+    if (n.same(from)) continue;
+    const q = n.position();
+    const dx = q.x - p.x;
+    const dy = q.y - p.y;
+    const along = dir === 'right' ? dx : dir === 'left' ? -dx : dir === 'down' ? dy : -dy;
+    const across = Math.abs(dir === 'left' || dir === 'right' ? dy : dx);
+    if (along <= 0 || across > along) continue;
+    const score = along + 2 * across;
+    if (score < bestScore) {
+      bestScore = score;
+      best = n;
+    }
+  }
+  return best;
+}
 
 function elements(graph: GroupGraph): ElementDefinition[] {
   const degree = new Map<string, number>();
@@ -168,12 +235,27 @@ function layoutOptions(id: LayoutId, nodes: number): LayoutOptions {
 }
 
 /** The Cytoscape drawing of a group graph. */
-export default function CytoscapeGraph({ graph, layout, visible, fresh, counts, onActivate, onHover, onLayoutDone, fitSignal, height }: CytoscapeGraphProps) {
+export default function CytoscapeGraph({
+  graph,
+  layout,
+  visible,
+  fresh,
+  counts,
+  onActivate,
+  onHover,
+  onLayoutDone,
+  fitSignal,
+  height,
+  selectedKey,
+  onSelect,
+  ariaLabel,
+  describedBy,
+}: CytoscapeGraphProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
   const byKey = useRef(new Map<string, GraphNode>());
-  const callbacks = useRef({ onActivate, onHover, onLayoutDone });
-  callbacks.current = { onActivate, onHover, onLayoutDone };
+  const callbacks = useRef({ onActivate, onHover, onLayoutDone, onSelect });
+  callbacks.current = { onActivate, onHover, onLayoutDone, onSelect };
   const layoutRef = useRef(layout);
   layoutRef.current = layout;
 
@@ -268,6 +350,67 @@ export default function CytoscapeGraph({ graph, layout, visible, fresh, counts, 
     if (cy && fitSignal > 0) cy.animate({ fit: { eles: cy.elements().not('.hidden'), padding: 24 }, duration: 250 });
   }, [fitSignal]);
 
+  // The keyboard's selection: outlined with its edges, and brought into
+  // view when it is outside it.
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.batch(() => {
+      cy.elements('.chosen').removeClass('chosen');
+      if (!selectedKey) return;
+      const n = cy.getElementById(selectedKey);
+      if (n.empty()) return;
+      n.addClass('chosen');
+      n.connectedEdges().not('.hidden').addClass('chosen');
+    });
+    if (!selectedKey) return;
+    const n = cy.getElementById(selectedKey);
+    if (n.empty()) return;
+    const bb = n.renderedBoundingBox();
+    if (bb.x1 < 0 || bb.y1 < 0 || bb.x2 > cy.width() || bb.y2 > cy.height()) cy.animate({ center: { eles: n } }, { duration: 150 });
+  }, [graph, selectedKey]);
+
+  // A selected node that the replay hides is no longer selected.
+  useEffect(() => {
+    if (selectedKey && visible && !visible.has(selectedKey)) callbacks.current.onSelect(null);
+  }, [visible, selectedKey]);
+
+  function choose(n: NodeSingular | undefined) {
+    const node = n ? byKey.current.get(n.id()) : undefined;
+    if (node) callbacks.current.onSelect(node);
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const cy = cyRef.current;
+    if (!cy || e.altKey || e.ctrlKey || e.metaKey) return;
+    const current = selectedKey ? cy.getElementById(selectedKey) : undefined;
+    const at = current && current.nonempty() && !current.hasClass('hidden') ? (current as unknown as NodeSingular) : undefined;
+    const order = () => readingOrder(cy);
+    const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (directions[key]) {
+      choose(at ? (nearestInDirection(cy, at, directions[key]) ?? at) : order()[0]);
+    } else if (key === 'Home') {
+      choose(order()[0]);
+    } else if (key === 'End') {
+      const o = order();
+      choose(o[o.length - 1]);
+    } else if (key === 'n' || key === 'p') {
+      const o = order();
+      const i = at ? o.findIndex((x) => x.same(at)) : -1;
+      choose(o[i < 0 ? 0 : (i + (key === 'n' ? 1 : o.length - 1)) % o.length]);
+    } else if (key === 'Enter' || key === ' ') {
+      const node = at ? byKey.current.get(at.id()) : undefined;
+      if (!node) return;
+      callbacks.current.onActivate(node);
+    } else if (key === 'Escape') {
+      if (!selectedKey) return;
+      callbacks.current.onSelect(null);
+    } else {
+      return;
+    }
+    e.preventDefault();
+  }
+
   // Follow the container's size.
   useEffect(() => {
     const el = container.current;
@@ -277,5 +420,25 @@ export default function CytoscapeGraph({ graph, layout, visible, fresh, counts, 
     return () => ro.disconnect();
   }, []);
 
-  return <div ref={container} className="cy-canvas" style={{ height }} data-testid="group-graph-canvas" />;
+  return (
+    <div
+      ref={container}
+      className="cy-canvas"
+      style={{ height }}
+      tabIndex={0}
+      role="application"
+      aria-roledescription="graph"
+      aria-label={ariaLabel}
+      aria-describedby={describedBy}
+      onKeyDown={onKeyDown}
+      onFocus={(e) => {
+        // Reached with the keyboard: select a node at once, so that the
+        // arrow keys have somewhere to start from.
+        const cy = cyRef.current;
+        if (!selectedKey && cy && e.target === e.currentTarget && e.currentTarget.matches(':focus-visible')) choose(readingOrder(cy)[0]);
+      }}
+      data-testid="group-graph-canvas"
+      data-selected-node={selectedKey ?? ''}
+    />
+  );
 }

@@ -3,9 +3,11 @@
 // them, drawn by Cytoscape.js, which loads only when this panel shows.
 // Layout, aggregation and the replay time are kept in the URL. Clicking an
 // entity opens its profile with the group's scope; a finding opens the
-// finding; an aggregate lists its findings.
+// finding; an aggregate lists its findings. From the keyboard, the drawing
+// is one tab stop whose arrow keys move a selection among the nodes, Enter
+// doing what a click does; a live region names the selected node.
 
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
 import { EntityLink } from '../../components/EntityLink';
@@ -91,6 +93,16 @@ function Legend() {
   );
 }
 
+/** Says which node is selected and what Enter does with it, for the live region. */
+function selectionText(n: GraphNode, graph: GroupGraph, visible: Set<string> | null): string {
+  const kind = nodeKind(n);
+  const keys = graph.nodes.map((x) => x.key).filter((k) => !visible || visible.has(k));
+  const place = `node ${keys.indexOf(n.key) + 1} of ${keys.length}`;
+  if (kind === 'aggregate') return `Similar findings: ${n.count ?? n.findings?.length ?? 0} of type ${shortFindingType(n.findingType ?? n.id)}, ${place}. Enter lists them beside the graph.`;
+  if (kind === 'finding') return `Finding: ${n.label || n.id}, ${place}. Enter opens the finding.`;
+  return `${typeInfo(n.type).name}: ${n.label || n.id}, ${place}. Enter opens its profile.`;
+}
+
 /** The graph panel of a group. */
 export function GroupGraphPanel({ group }: { group: GroupDetail }) {
   const navigate = useNavigate();
@@ -143,6 +155,9 @@ export function GroupGraphPanel({ group }: { group: GroupDetail }) {
 
   const shown = data ? (view ? view.visible.size : data.nodes.length) : 0;
   const detail = hover ?? selected;
+  const keysId = useId();
+  const selectionId = useId();
+  const layoutName = layouts.find((l) => l.id === layout)!.label;
   return (
     <Panel
       id="group-graph"
@@ -234,8 +249,6 @@ export function GroupGraphPanel({ group }: { group: GroupDetail }) {
           <div className="graph-layout">
             <div
               className="graph-figure"
-              role="img"
-              aria-label={`Graph of ${shown} nodes (${layouts.find((l) => l.id === layout)!.label} layout). The tables below hold the same findings and entities.`}
               data-testid="group-graph"
               data-layout={done.layout}
               data-layout-runs={done.runs}
@@ -260,6 +273,10 @@ export function GroupGraphPanel({ group }: { group: GroupDetail }) {
                   onLayoutDone={(l) => setDone((d) => ({ layout: l, runs: d.runs + 1 }))}
                   fitSignal={fit}
                   height={graphHeight}
+                  selectedKey={selected?.key ?? null}
+                  onSelect={setSelected}
+                  ariaLabel={`Graph of ${shown} nodes (${layoutName} layout)`}
+                  describedBy={`${keysId} ${selectionId}`}
                 />
               </Suspense>
             </div>
@@ -267,8 +284,15 @@ export function GroupGraphPanel({ group }: { group: GroupDetail }) {
               {detail ? (
                 <NodeDetails node={detail} group={group} count={view?.counts.get(detail.key)} />
               ) : (
-                <p className="muted small">Point at a node to see what it is; click an aggregate to list its findings.</p>
+                <p className="muted small">Point at a node (or select it from the keyboard) to see what it is; click an aggregate to list its findings.</p>
               )}
+              <p className="muted small" id={keysId} data-testid="graph-keys">
+                Keyboard: tab to the graph, then arrow keys move to the nearest node in that direction (N and P: next and previous, Home and End: first
+                and last); Enter opens the selected node, Escape clears the selection. The tables below hold the same findings and entities.
+              </p>
+              <p className="visually-hidden" id={selectionId} aria-live="polite" data-testid="graph-selection">
+                {selected ? selectionText(selected, data, view?.visible ?? null) : 'No node selected.'}
+              </p>
               <Legend />
             </aside>
           </div>

@@ -19,7 +19,7 @@ import { SeverityBadge } from '../../components/Severity';
 import { Empty, ErrorState, Loading, Updating } from '../../components/States';
 import { Time } from '../../components/Time';
 import { formatCount, formatDuration, formatWindow } from '../../lib/format';
-import { useTimeZone } from '../../lib/prefs';
+import { useAnalystName, useTimeZone } from '../../lib/prefs';
 import { accountsParam } from '../../nav/accountFilter';
 import { useTrailEntry } from '../../nav/trail';
 import { scopeCarry } from '../../nav/urls';
@@ -76,11 +76,21 @@ function ConfirmBox({
   error?: string;
 }) {
   const ok = useRef<HTMLButtonElement>(null);
+  const who = useAnalystName();
   useEffect(() => ok.current?.focus(), []);
   return (
     <div className="confirm-box" role="alertdialog" aria-label={title} data-testid="confirm-edit" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
       <strong>{title}</strong>
       <div>{children}</div>
+      <div className="small" data-testid="confirm-edit-who">
+        {who ? (
+          <>
+            The audit trail will record it as made by <strong>{who}</strong>.
+          </>
+        ) : (
+          <>The audit trail will record it as made by “anonymous”: set your name with the button at the top right to sign your edits.</>
+        )}
+      </div>
       <div className="confirm-actions">
         <button type="button" className="primary" ref={ok} onClick={onConfirm} disabled={busy} data-testid="confirm-edit-ok">
           {busy ? 'Working…' : confirm}

@@ -2,7 +2,9 @@
 // with its tactics chain, its counts and when it was observed. Filters and
 // sort are the API's (severity band, tactic, account, entity, finding,
 // text; sort by any column) and live in the URL; the console's account
-// filter applies when no account is chosen here.
+// filter applies when no account is chosen here. The list follows the
+// scope: with one, it keeps the groups active in it (their first to last
+// observed findings overlap it); without one, every group.
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { getJSON } from '../../api/client';
@@ -16,7 +18,7 @@ import { Time } from '../../components/Time';
 import { formatCount } from '../../lib/format';
 import { useAccountFilter } from '../../nav/accountFilter';
 import { useTrailEntry } from '../../nav/trail';
-import { useScopeReport } from '../../scope/ScopeContext';
+import { useScopeReport, useSetScope, useUrlScope } from '../../scope/ScopeContext';
 import { useQueryState, useUrlChoice } from '../entity/usePanel';
 import { groupUrls, type GroupListParams } from './api';
 import { GroupLink } from './GroupLink';
@@ -134,7 +136,13 @@ function GroupRow({ g }: { g: GroupSummary }) {
 export default function GroupsPage() {
   usePageTitle('Finding groups');
   useTrailEntry('Finding groups', 'groups');
-  useScopeReport({ notApplicable: 'Finding groups are listed whatever the scope; each group opens on its own window.' });
+  const urlScope = useUrlScope();
+  const setScope = useSetScope();
+  const scoped = urlScope.scopeStart !== undefined || urlScope.scopeEnd !== undefined;
+  useScopeReport({
+    effective: urlScope.scopeStart !== undefined && urlScope.scopeEnd !== undefined ? { scopeStart: urlScope.scopeStart, scopeEnd: urlScope.scopeEnd } : undefined,
+    defaultLabel: 'all data',
+  });
   const { params, set } = useQueryState();
   const accountFilter = useAccountFilter();
 
@@ -154,6 +162,8 @@ export default function GroupsPage() {
     entity: text.entity,
     finding: text.finding,
     q: text.q,
+    scopeStart: urlScope.scopeStart,
+    scopeEnd: urlScope.scopeEnd,
     sort: params.get('sort') ? (sort.dir === 'desc' ? '-' : '') + sort.key : undefined,
     limit: pageSize,
   };
@@ -251,11 +261,13 @@ export default function GroupsPage() {
           <div>
             <h2 id="groups-list-title">
               {data ? `${formatCount(data.total)} ${statusWord}group${data.total === 1 ? '' : 's'}` : 'Finding groups'}
+              {scoped ? ' in this scope' : ''}
               {filtering ? ' matching the filters' : ''}
             </h2>
-            {!text.account && accountFilter.accounts.length > 0 && (
-              <p className="panel-description">With findings of the accounts of the account filter ({accountFilter.accounts.join(', ')}).</p>
-            )}
+            <p className="panel-description">
+              {scoped ? 'Active during the scope: their first to last observed findings overlap it.' : 'Whatever their time: no scope is set.'}
+              {!text.account && accountFilter.accounts.length > 0 && <> With findings of the accounts of the account filter ({accountFilter.accounts.join(', ')}).</>}
+            </p>
           </div>
         </header>
         <div className="panel-body">
@@ -266,10 +278,22 @@ export default function GroupsPage() {
             (rows.length === 0 ? (
               <Empty>
                 {filtering
-                  ? 'No group matches the filters.'
-                  : status === 'active'
-                    ? 'No active finding group: groups appear as findings are ingested.'
-                    : 'No finding group.'}
+                  ? `No group${scoped ? ' active in this scope' : ''} matches the filters.`
+                  : scoped
+                    ? status === 'active'
+                      ? 'No finding group active in this scope.'
+                      : `No ${statusWord}finding group in this scope.`
+                    : status === 'active'
+                      ? 'No active finding group: groups appear as findings are ingested.'
+                      : 'No finding group.'}
+                {scoped && (
+                  <>
+                    {' '}
+                    <button type="button" className="link-button" onClick={() => setScope(null)} data-testid="groups-all-time">
+                      List the groups of all time
+                    </button>
+                  </>
+                )}
               </Empty>
             ) : (
               <div className="table-wrap">

@@ -2,9 +2,11 @@
 // (read through the shared client and its cache) and the edits, which
 // POST JSON. Edits go out as Content-Type: application/json, the only type
 // the server accepts for them, so that no other site can submit one
-// through the analyst's browser.
+// through the analyst's browser, and name the analyst (set in the header
+// of the console) in X-Trailhound-User for the audit trail.
 
 import { ApiError, apiUrl, clearCache, isAbort } from '../../api/client';
+import { analystNameStore } from '../../lib/prefs';
 import type { EditResult } from './types';
 
 /** Filters and sort of the group list, as the API names them. */
@@ -16,6 +18,9 @@ export interface GroupListParams {
   entity?: string;
   finding?: string;
   q?: string;
+  /** Active in the scope: the first-to-last seen window of the group overlaps it (either end may be left out). */
+  scopeStart?: number;
+  scopeEnd?: number;
   sort?: string;
   limit?: number;
   cursor?: string;
@@ -41,6 +46,17 @@ export const groupUrls = {
   },
 };
 
+/** The request header naming the analyst behind a change (docs/api.md). */
+export const userHeader = 'X-Trailhound-User';
+
+/**
+ * A name as a header value: header values are bytes, so the name goes as
+ * its UTF-8 bytes, which the server reads back as the same text.
+ */
+function headerText(name: string): string {
+  return Array.from(new TextEncoder().encode(name), (b) => String.fromCharCode(b)).join('');
+}
+
 /**
  * Sends a JSON body with method to url and decodes the JSON answer; an
  * error answer becomes an ApiError. Every cached answer is dropped after a
@@ -48,14 +64,12 @@ export const groupUrls = {
  * other views too.
  */
 export async function sendJSON<T>(method: 'POST' | 'PATCH', url: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  const who = analystNameStore.get();
+  if (who) headers[userHeader] = headerText(who);
   let res: Response;
   try {
-    res = await fetch(url, {
-      method,
-      signal,
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    res = await fetch(url, { method, signal, headers, body: JSON.stringify(body) });
   } catch (err) {
     if (isAbort(err)) throw err;
     throw new ApiError('network', 'The Trailhound server could not be reached.', 0);

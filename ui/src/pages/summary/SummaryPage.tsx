@@ -9,7 +9,7 @@ import { urls } from '../../api/client';
 import type { SeverityBand, Summary, SummaryGeolocation, SummaryPrincipal } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
-import { LazyWorldMap, type MapPoint } from '../../charts/LazyWorldMap';
+import { LazyWorldMap, usePreloadWorldMap, type MapPoint } from '../../charts/LazyWorldMap';
 import { Sparkline } from '../../charts/Sparkline';
 import { EntityLink } from '../../components/EntityLink';
 import { Panel } from '../../components/Panel';
@@ -22,7 +22,7 @@ import { useTimeZone } from '../../lib/prefs';
 import { useAccountFilter } from '../../nav/accountFilter';
 import { useTrailEntry } from '../../nav/trail';
 import { withQuery } from '../../nav/urls';
-import { useCarry, useScopeReport, useUrlScope } from '../../scope/ScopeContext';
+import { ScopeCarry, useCarry, useScopeReport, useUrlScope } from '../../scope/ScopeContext';
 import { scopeParams } from '../../scope/scope';
 import { placeName } from '../../lib/places';
 import { sourceName } from '../../lib/sources';
@@ -35,9 +35,12 @@ function geoKey(g: SummaryGeolocation): string {
 function GeolocationsPanel({ summary }: { summary: Summary }) {
   const [selected, setSelected] = useState<string | undefined>();
   const [open, setOpen] = useState<Set<string>>(new Set());
-  const points: MapPoint[] = summary.newGeolocations
-    .filter((g) => g.latitude !== undefined && g.longitude !== undefined)
-    .map((g) => ({
+  // The same points while the answer is the same: new points redraw the map.
+  const points = useMemo<MapPoint[]>(
+    () =>
+      summary.newGeolocations
+        .filter((g) => g.latitude !== undefined && g.longitude !== undefined)
+        .map((g) => ({
       key: geoKey(g),
       name: placeName(g),
       countryName: g.countryName,
@@ -46,8 +49,10 @@ function GeolocationsPanel({ summary }: { summary: Summary }) {
       success: g.success,
       failure: g.failure,
       isNew: true,
-      detail: g.principals.map((p) => p.label || p.entity.id).slice(0, 3).join(', ') + (g.principals.length > 3 ? '…' : ''),
-    }));
+          detail: g.principals.map((p) => p.label || p.entity.id).slice(0, 3).join(', ') + (g.principals.length > 3 ? '…' : ''),
+        })),
+    [summary.newGeolocations],
+  );
   const toggle = (k: string) =>
     setOpen((s) => {
       const n = new Set(s);
@@ -371,6 +376,8 @@ export default function SummaryPage() {
   const urlScope = useUrlScope();
   usePageTitle('Summary');
   useTrailEntry('Summary', 'summary');
+  // The summary shows new places on a map: it is prepared while the answer is computed.
+  usePreloadWorldMap(true, false);
   const { data: raw, error, loading, reload } = useApi<Summary>(urls.summary(scopeParams(urlScope)));
   const accountFilter = useAccountFilter();
   const accountKey = accountFilter.accounts.join(',');
@@ -398,36 +405,42 @@ export default function SummaryPage() {
     };
   }, [raw, accountKey]);
   useScopeReport({ effective: raw?.scope, baseline: raw?.baseline, defaultLabel: 'the last 24 hours of data' });
+  // The groups of the scope: the URL's when it names both ends (asked
+  // alongside the summary), else the summary's default once it is known.
+  const groupsScope =
+    urlScope.scopeStart !== undefined && urlScope.scopeEnd !== undefined ? { scopeStart: urlScope.scopeStart, scopeEnd: urlScope.scopeEnd } : raw?.scope;
   return (
-    <div className="page" data-testid="page-summary">
-      <div className="page-head">
-        <div>
-          <h1 tabIndex={-1}>Summary</h1>
-          <p className="muted">What happened during the scope, compared with the 45 days before it.</p>
-        </div>
-      </div>
-      {error && <ErrorState error={error} retry={reload} what="The summary" />}
-      {!data && loading && <Loading label="Loading the summary…" />}
-      {data && (
-        <>
-          <Updating active={loading} />
-          {accountKey && (
-            <Truncated>
-              Narrowed to the accounts of the filter (newly observed places: the calls of their principals only), except the counts of findings by
-              severity, which cover every account.
-            </Truncated>
-          )}
-          <ActiveGroupsPanel />
-          <FindingsPanel summary={data} />
-          <GeolocationsPanel summary={data} />
-          <div className="grid-2">
-            <PrincipalsPanel id="top-roles" title="Roles with the most API call volume" rows={data.topRoles} />
-            <PrincipalsPanel id="top-users" title="Users with the most API call volume" rows={data.topUsers} />
+    <ScopeCarry effective={raw?.scope}>
+      <div className="page" data-testid="page-summary">
+        <div className="page-head">
+          <div>
+            <h1 tabIndex={-1}>Summary</h1>
+            <p className="muted">What happened during the scope, compared with the 45 days before it.</p>
           </div>
-          <InstancesPanel summary={data} />
-          <FreshnessPanel summary={data} />
-        </>
-      )}
-    </div>
+        </div>
+        {error && <ErrorState error={error} retry={reload} what="The summary" />}
+        {!data && loading && <Loading label="Loading the summary…" />}
+        {data && (
+          <>
+            <Updating active={loading} />
+            {accountKey && (
+              <Truncated>
+                Narrowed to the accounts of the filter (newly observed places: the calls of their principals only), except the counts of findings by
+                severity, which cover every account.
+              </Truncated>
+            )}
+            <ActiveGroupsPanel scope={groupsScope} />
+            <FindingsPanel summary={data} />
+            <GeolocationsPanel summary={data} />
+            <div className="grid-2">
+              <PrincipalsPanel id="top-roles" title="Roles with the most API call volume" rows={data.topRoles} />
+              <PrincipalsPanel id="top-users" title="Users with the most API call volume" rows={data.topUsers} />
+            </div>
+            <InstancesPanel summary={data} />
+            <FreshnessPanel summary={data} />
+          </>
+        )}
+      </div>
+    </ScopeCarry>
   );
 }

@@ -7,13 +7,13 @@ import { FindingCells, findingAccessors } from '../../../components/FindingCells
 import { Panel } from '../../../components/Panel';
 import { SortTh, useSort } from '../../../components/sort';
 import { Empty, ErrorState, Loading, Updating } from '../../../components/States';
-import { useScopeState } from '../../../scope/ScopeContext';
+import { useSetScope } from '../../../scope/ScopeContext';
 import { sameScope } from '../../../scope/scope';
 import { usePanel, useProfile } from '../usePanel';
 
 /** A table of findings with their scope-alignment action. */
 export function FindingsTable({ findings, currentScope }: { findings: AssociatedFinding[]; currentScope?: { scopeStart: number; scopeEnd: number } }) {
-  const { setScope } = useScopeState();
+  const setScope = useSetScope();
   const { sorted, sort, toggle } = useSort(findings, findingAccessors, { key: 'severity', dir: 'desc' });
   return (
     <div className="table-wrap">

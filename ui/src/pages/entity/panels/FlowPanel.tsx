@@ -28,7 +28,7 @@ import { SortTh, useSort, type SortAccessors, type SortState } from '../../../co
 import { Empty, ErrorState, Loading, Truncated, Updating } from '../../../components/States';
 import { Time } from '../../../components/Time';
 import { CountButton } from '../../../events/CountButton';
-import { formatBytes, formatCount, formatDuration, formatWindow, protocolName } from '../../../lib/format';
+import { formatBytes, formatClock, formatCount, formatDuration, formatTime, formatWindow, protocolName, zoneLabel } from '../../../lib/format';
 import { useTimeZone } from '../../../lib/prefs';
 import { useDataEnd } from '../../../scope/dataEnd';
 import { useProfile, useQueryState } from '../usePanel';
@@ -37,6 +37,9 @@ const series = [
   { key: 'inbound', name: 'Inbound bytes', color: '#0ca678', stack: 'in' },
   { key: 'outbound', name: 'Outbound bytes', color: '#f76707', stack: 'out' },
 ];
+
+/** Chart values as sizes; one function, so that the chart's option stays the same across renders. */
+const formatChartBytes = (n: number) => formatBytes(n);
 
 const lineColors = ['#7048e8', '#e64980', '#1098ad', '#5c940d', '#d9480f', '#364fc7'];
 
@@ -99,6 +102,7 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
   const dataEnd = useDataEnd();
   const st = useFlowState();
   const [brush, setBrush] = useState(false);
+  const [asTable, setAsTable] = useState(false);
   const onlyFinding = st.filters.finding;
   const main = useApi<VPCFlowVolume>(urls.panel(entity.type, entity.id, 'vpc-flow-volume', { ...scope, finding: onlyFinding }));
   const data = main.data;
@@ -114,7 +118,7 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
       s + len < (dataEnd ?? 0) ? ask({ scopeStart: s + len, scopeEnd: s + 2 * len }).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     return { before, after };
-  });
+  }, undefined, { background: true });
   const buckets = useMemo<TimeBucket[]>(() => {
     if (!data) return [];
     const p = periph.data;
@@ -152,7 +156,18 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
     [overlay.data],
   );
 
-  const selection: Scope | null = data && st.bucket !== undefined ? { scopeStart: st.bucket, scopeEnd: st.bucket + data.bucketSeconds } : (st.range ?? null);
+  // The same objects while the selection is the same: a new one draws the chart again.
+  const rangeStart = st.range?.scopeStart;
+  const rangeEnd = st.range?.scopeEnd;
+  const selection = useMemo<Scope | null>(
+    () =>
+      data && st.bucket !== undefined
+        ? { scopeStart: st.bucket, scopeEnd: st.bucket + data.bucketSeconds }
+        : rangeStart !== undefined && rangeEnd !== undefined
+          ? { scopeStart: rangeStart, scopeEnd: rangeEnd }
+          : null,
+    [data, st.bucket, rangeStart, rangeEnd],
+  );
   function select(r: Scope, outside: boolean) {
     if (!data) return;
     if (st.bucket === r.scopeStart) st.setSelection(undefined);
@@ -167,9 +182,14 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
       title={title}
       description="Bytes in and out per interval against the baseline. Flow logs are stored per hour, so whole hours are counted. Click an interval, or select a range, to see its flows."
       actions={
-        <button type="button" aria-pressed={brush} onClick={() => setBrush((b) => !b)} title="Drag across the chart to select a range of intervals">
-          Select range
-        </button>
+        <>
+          <button type="button" aria-pressed={brush} onClick={() => setBrush((b) => !b)} title="Drag across the chart to select a range of intervals">
+            Select range
+          </button>
+          <button type="button" aria-pressed={asTable} onClick={() => setAsTable((t) => !t)} data-testid="flow-volume-table-toggle">
+            Table
+          </button>
+        </>
       }
     >
       <Updating active={main.loading && !!data} />
@@ -193,7 +213,7 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
             selection={selection}
             lines={lines}
             initialZoom={zoom}
-            format={(n) => formatBytes(n)}
+            format={formatChartBytes}
             ariaLabel={`${title}: ${formatBytes(data.totals.inbound)} inbound and ${formatBytes(data.totals.outbound)} outbound`}
             onSelect={select}
             brushActive={brush}
@@ -203,6 +223,53 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
             }}
             testId="flow-chart"
           />
+          {asTable && (
+            // The chart's intervals as rows: the keyboard's way to choose one.
+            <div className="table-wrap scroll-y">
+              <table className="table compact" data-testid="flow-volume-table">
+                <caption className="visually-hidden">Bytes per interval</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Interval ({zoneLabel(tz)})</th>
+                    <th scope="col" className="num">
+                      Inbound
+                    </th>
+                    <th scope="col" className="num">
+                      Outbound
+                    </th>
+                    <th scope="col" className="num">
+                      Baseline average
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Select</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.buckets.map((b) => (
+                    <tr key={b.start} className={st.bucket === b.start ? 'selected' : undefined}>
+                      <td>
+                        {formatTime(b.start, tz)} – {formatClock(b.start + data.bucketSeconds, tz)}
+                      </td>
+                      <td className="num">{formatBytes(b.inbound)}</td>
+                      <td className="num">{formatBytes(b.outbound)}</td>
+                      <td className="num">{formatBytes(Math.round(b.baselineInbound + b.baselineOutbound))}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="link-button"
+                          aria-pressed={st.bucket === b.start}
+                          onClick={() => select({ scopeStart: b.start, scopeEnd: b.start + data.bucketSeconds }, false)}
+                        >
+                          Details
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           {overlay.error && <ErrorState error={overlay.error} retry={overlay.reload} what="The rows drawn over the chart" />}
           {!withDetails && <FlowRowsTable volume={data} />}
         </>
@@ -488,6 +555,15 @@ export function ServicePortsPanel() {
   const detail = useApi<VPCFlowServicePorts>(
     port !== undefined ? urls.panel(entity.type, entity.id, 'vpc-flow-service-ports', { ...scope, port: String(port) }) : null,
   );
+  const portBuckets = useMemo<TimeBucket[]>(
+    () =>
+      (detail.data?.series?.buckets ?? []).map((b) => ({
+        start: b.start,
+        values: { inbound: b.inbound, outbound: b.outbound },
+        baseline: b.baselineInbound + b.baselineOutbound,
+      })),
+    [detail.data],
+  );
   const active = (p: ServicePortFlow) => p.inbound + p.outbound + p.baselineInbound + p.baselineOutbound > 0;
   const ports = (data?.ports ?? []).filter((p) => all || active(p));
   const max = Math.max(1, ...(data?.ports ?? []).flatMap((p) => [p.averageInbound, p.averageOutbound, p.baselineAverageInbound, p.baselineAverageOutbound]));
@@ -581,16 +657,12 @@ export function ServicePortsPanel() {
           {!detail.data && detail.loading && <Loading />}
           {detail.data?.series && (
             <TimeBarsChart
-              buckets={detail.data.series.buckets.map((b) => ({
-                start: b.start,
-                values: { inbound: b.inbound, outbound: b.outbound },
-                baseline: b.baselineInbound + b.baselineOutbound,
-              }))}
+              buckets={portBuckets}
               bucketSeconds={detail.data.bucketSeconds}
               series={series}
               baselineName="Baseline (average per interval)"
               scope={detail.data.window}
-              format={(n) => formatBytes(n)}
+              format={formatChartBytes}
               height={180}
               ariaLabel={`Traffic on port ${port} per interval`}
             />

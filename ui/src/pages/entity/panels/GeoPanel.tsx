@@ -93,19 +93,24 @@ export function GeoPanel() {
 
   const selectedKey = params.get('geo') ?? undefined;
   const selected = [...places.fresh, ...places.previous].find((p) => p.key === selectedKey);
-  const points: MapPoint[] = [...places.fresh, ...places.previous]
-    .filter((p) => p.latitude !== undefined && p.longitude !== undefined)
-    .map((p) => ({
-      key: p.key,
-      name: p.name,
-      countryName: p.countryName,
-      latitude: p.latitude!,
-      longitude: p.longitude!,
-      success: p.success,
-      failure: p.failure,
-      isNew: p.isNew,
-      detail: `${p.addresses.length} address${p.addresses.length === 1 ? '' : 'es'}`,
-    }));
+  // The same points while the places are the same: new points redraw the map.
+  const points = useMemo<MapPoint[]>(
+    () =>
+      [...places.fresh, ...places.previous]
+        .filter((p) => p.latitude !== undefined && p.longitude !== undefined)
+        .map((p) => ({
+          key: p.key,
+          name: p.name,
+          countryName: p.countryName,
+          latitude: p.latitude!,
+          longitude: p.longitude!,
+          success: p.success,
+          failure: p.failure,
+          isNew: p.isNew,
+          detail: `${p.addresses.length} address${p.addresses.length === 1 ? '' : 'es'}`,
+        })),
+    [places],
+  );
   const select = (key: string | undefined) => set({ geo: key }, false);
   const listed = showPrevious ? [...places.fresh, ...places.previous] : places.fresh;
   const title = titles['new-geolocations'];

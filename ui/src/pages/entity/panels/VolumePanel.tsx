@@ -95,7 +95,7 @@ export function VolumeAndActivity() {
       s + len < (dataEnd ?? 0) ? ask({ scopeStart: s + len, scopeEnd: s + 2 * len }).catch(() => undefined) : Promise.resolve(undefined),
     ]);
     return { before, after };
-  });
+  }, undefined, { background: true });
 
   const buckets = useMemo<TimeBucket[]>(() => {
     if (!data) return [];
@@ -104,13 +104,18 @@ export function VolumeAndActivity() {
     return [...(ok(p?.before) ? toBuckets(p!.before!, true) : []), ...toBuckets(data, false), ...(ok(p?.after) ? toBuckets(p!.after!, true) : [])];
   }, [data, periph.data]);
 
-  const selection: Scope | null = data
-    ? sel.kind === 'bucket'
-      ? { scopeStart: sel.start, scopeEnd: sel.start + data.bucketSeconds }
-      : sel.kind === 'range'
-        ? { scopeStart: sel.start, scopeEnd: sel.end }
-        : null
-    : null;
+  // The same object while the selection is the same: a new one draws the chart again.
+  const selStart = sel.kind === 'scope' ? undefined : sel.start;
+  const selEnd = sel.kind === 'range' ? sel.end : undefined;
+  const selection = useMemo<Scope | null>(
+    () =>
+      !data || selStart === undefined
+        ? null
+        : selEnd === undefined
+          ? { scopeStart: selStart, scopeEnd: selStart + data.bucketSeconds }
+          : { scopeStart: selStart, scopeEnd: selEnd },
+    [data, selStart, selEnd],
+  );
   const zoom = useMemo<Scope | undefined>(() => {
     if (!data) return undefined;
     const len = data.scope.scopeEnd - data.scope.scopeStart;
