@@ -10,6 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+	"github.com/trailhound/trailhound/internal/duckdb"
 	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/synth"
 )
@@ -164,5 +165,57 @@ func TestNamesCache(t *testing.T) {
 	}
 	if !again[key].LastSeen.Equal(later) {
 		t.Errorf("last seen %v after the write, want %v", again[key].LastSeen, later)
+	}
+}
+
+// TestLabelPrefersName: a finding knows the user it names by id only; the
+// user's own calls give its name. Whichever is written first, and before
+// or after the entities are rewritten in key order, the entity is named.
+func TestLabelPrefersName(t *testing.T) {
+	ctx := context.Background()
+	user := trailhound.EntityRef{Type: trailhound.AwsUser, ID: "AIDAEXAMPLEZZZZ00001"}
+	at := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	finding := func() graph.ObjectWrite {
+		b := graph.NewBatch()
+		f := &trailhound.Finding{ID: "f-label", UpdatedAt: at, CreatedAt: at, AccountID: "111122223333", Type: "Recon:IAMUser/MaliciousIPCaller",
+			Entities: []trailhound.EntityRef{user}, Raw: []byte(`{"id":"f-label"}`)}
+		if err := b.Finding(f); err != nil {
+			t.Fatal(err)
+		}
+		return graph.ObjectWrite{URI: "/logs/f", Key: "f", Size: 1, SHA256: "sha-f", Source: trailhound.SourceGuardDuty, Batch: b}
+	}
+	call := func() graph.ObjectWrite {
+		b := graph.NewBatch()
+		if err := b.APICall(&trailhound.APICall{EventID: "e-label", Time: at, Source: "iam.amazonaws.com", Name: "ListUsers",
+			Identity: trailhound.Identity{Type: "IAMUser", PrincipalID: user.ID, AccountID: "111122223333", UserName: "<b>zed</b>"}}); err != nil {
+			t.Fatal(err)
+		}
+		return graph.ObjectWrite{URI: "/logs/c", Key: "c", Size: 1, SHA256: "sha-c", Source: trailhound.SourceCloudTrail, Batch: b}
+	}
+	for _, order := range [][]func() graph.ObjectWrite{{finding, call}, {call, finding}} {
+		st, err := duckdb.Open(ctx, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range order {
+			if _, err := st.Write(ctx, []graph.ObjectWrite{o()}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, optimized := range []bool{false, true} {
+			if optimized {
+				if _, err := st.Optimize(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ent, err := New(st.DB(), Options{}).lookup(ctx, user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ent.Label != "<b>zed</b>" {
+				t.Errorf("optimized %v: label %q, want the user's name", optimized, ent.Label)
+			}
+		}
+		st.Close()
 	}
 }

@@ -98,8 +98,10 @@ type entityRow struct {
 }
 
 // entitySelect merges the observation rows of entities: one row per
-// entity per write, earliest first and latest last sighting.
-const entitySelect = `SELECT key, namespace, id, coalesce(max(label), ''), coalesce(max(arn), ''), coalesce(max(account), ''), min(first_seen), max(last_seen) FROM entities`
+// entity per write, earliest first and latest last sighting. A write that
+// only knew an entity by its id labels it with the id; a name seen by any
+// other write is preferred to it, whatever the order of the writes.
+const entitySelect = `SELECT key, namespace, id, coalesce(coalesce(max(label) FILTER (WHERE label <> id), max(label)), ''), coalesce(max(arn), ''), coalesce(max(account), ''), min(first_seen), max(last_seen) FROM entities`
 
 func scanEntity(sc interface{ Scan(...any) error }) (entityRow, error) {
 	var r entityRow

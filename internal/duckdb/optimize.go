@@ -29,7 +29,7 @@ type optimizedTable struct {
 
 var optimizedTables = []optimizedTable{
 	{"entities", `INSERT INTO %s
-SELECT key, namespace, id, max(label), max(arn), max(account), min(first_seen), max(last_seen), max(batch_id)
+SELECT key, namespace, id, coalesce(max(label) FILTER (WHERE label <> id), max(label)), max(arn), max(account), min(first_seen), max(last_seen), max(batch_id)
 FROM entities GROUP BY key, namespace, id ORDER BY key, namespace, id`},
 	{"ip_info", `INSERT INTO %s SELECT * FROM ip_info ORDER BY key`},
 }
