@@ -70,17 +70,21 @@ export function useQueryState() {
   const location = useLocation();
   const navigate = useNavigate();
   const params = new URLSearchParams(location.search);
+  // Changes apply to the address bar's URL, not to the one last rendered:
+  // router navigations render in a transition, so two changes in a row
+  // (clearing the search box, then choosing a type) would otherwise build
+  // on the same old URL and the second would undo the first.
   const set = useCallback(
     (changes: Record<string, string | undefined | null>, replace = false) => {
-      const next = new URLSearchParams(location.search);
+      const next = new URLSearchParams(window.location.search);
       for (const [k, v] of Object.entries(changes)) {
         if (v === undefined || v === null || v === '') next.delete(k);
         else next.set(k, v);
       }
       const q = next.toString();
-      navigate(location.pathname + (q ? '?' + q : ''), { replace });
+      navigate(window.location.pathname + (q ? '?' + q : ''), { replace });
     },
-    [location.pathname, location.search, navigate],
+    [navigate],
   );
   return { params, set };
 }
