@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -142,34 +143,50 @@ const internalAPINamespace trailhound.Namespace = "Api"
 // names resolves entity keys to their references and labels, for the rows
 // of a panel. Keys that are not entities (zero) are left out.
 func (e *Engine) names(ctx context.Context, keys map[int64]bool) (map[int64]entityRow, error) {
-	out := make(map[int64]entityRow, len(keys))
+	return cachedLookup(ctx, e, keys, func(c *nameCache) map[int64]entityRow { return c.rows }, e.loadNames)
+}
+
+// cachedLookup answers keys from one map of the engine's cache, calls load
+// for the others (zero excepted) and keeps what it returns, unless the
+// entities table changed meanwhile.
+func cachedLookup[V any](ctx context.Context, e *Engine, keys map[int64]bool, of func(*nameCache) map[int64]V,
+	load func(context.Context, []any) (map[int64]V, error)) (map[int64]V, error) {
 	version, err := e.entitiesVersion(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: entity names: %w", err)
+		return nil, fmt.Errorf("analysis: entities version: %w", err)
 	}
+	out := make(map[int64]V, len(keys))
+	var missing []any
 	c := &e.cache
 	c.mu.Lock()
 	c.sync(version)
-	list := make([]any, 0, len(keys))
 	for k := range keys {
-		if r, ok := c.rows[k]; ok {
-			out[k] = r
+		if v, ok := of(c)[k]; ok {
+			out[k] = v
 		} else if k != 0 {
-			list = append(list, k)
+			missing = append(missing, k)
 		}
 	}
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		if c.version == version {
-			for _, k := range list {
-				if r, ok := out[k.(int64)]; ok {
-					c.rows[k.(int64)] = r
-				}
-			}
-		}
-		c.mu.Unlock()
-	}()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	got, err := load(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.version == version {
+		maps.Copy(of(c), got)
+	}
+	c.mu.Unlock()
+	maps.Copy(out, got)
+	return out, nil
+}
+
+// loadNames reads entities by key from the store.
+func (e *Engine) loadNames(ctx context.Context, list []any) (map[int64]entityRow, error) {
+	out := make(map[int64]entityRow, len(list))
 	const chunk = 500
 	for i := 0; i < len(list); i += chunk {
 		part := list[i:min(i+chunk, len(list))]

@@ -108,36 +108,22 @@ func (e *Engine) ipInfo(ctx context.Context, key int64) (*IPInfo, error) {
 // ipInfos returns the enrichment of many addresses in few queries, for
 // panels that list thousands of them.
 func (e *Engine) ipInfos(ctx context.Context, keys map[int64]bool) (map[int64]*IPInfo, error) {
-	out := make(map[int64]*IPInfo, len(keys))
-	version, err := e.entitiesVersion(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: ip info: %w", err)
-	}
 	// Addresses are enriched once and never change: those already read
 	// come from the engine's cache (dropped with the entity names).
-	c := &e.cache
-	c.mu.Lock()
-	c.sync(version)
-	list := make([]any, 0, len(keys))
-	for k := range keys {
-		if in, ok := c.ips[k]; ok {
-			out[k] = &in
-		} else if k != 0 {
-			list = append(list, k)
-		}
+	got, err := cachedLookup(ctx, e, keys, func(c *nameCache) map[int64]IPInfo { return c.ips }, e.loadIPInfos)
+	if err != nil {
+		return nil, err
 	}
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		if c.version == version {
-			for _, k := range list {
-				if in, ok := out[k.(int64)]; ok {
-					c.ips[k.(int64)] = *in
-				}
-			}
-		}
-		c.mu.Unlock()
-	}()
+	out := make(map[int64]*IPInfo, len(got))
+	for k, in := range got {
+		out[k] = &in
+	}
+	return out, nil
+}
+
+// loadIPInfos reads the enrichment of addresses by key from the store.
+func (e *Engine) loadIPInfos(ctx context.Context, list []any) (map[int64]IPInfo, error) {
+	out := make(map[int64]IPInfo, len(list))
 	const chunk = 500
 	for i := 0; i < len(list); i += chunk {
 		part := list[i:min(i+chunk, len(list))]
@@ -164,7 +150,7 @@ FROM ip_info WHERE key IN (`+placeholders(len(part))+`)`, part...)
 				in.ASN = asn.Int64
 				in.AutonomousSystem = &Ref{Type: trailhound.AutonomousSystem, ID: "AS" + strconv.FormatInt(asn.Int64, 10)}
 			}
-			out[key] = &in
+			out[key] = in
 		}
 		err = rows.Err()
 		rows.Close()

@@ -198,8 +198,8 @@ ORDER BY activity DESC, namespace, id`
 		} else {
 			out.Total = total
 		}
-		out.Results = append(out.Results, SearchResult{Type: trailhound.Namespace(ns), ID: r.Ref.ID, Label: r.Label, ARN: r.ARN,
-			Account: r.Account, FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix(), Activity: activity})
+		r.Ref.Type = trailhound.Namespace(ns)
+		out.Results = append(out.Results, searchResult(r, activity))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("analysis: search: %w", err)
@@ -230,6 +230,12 @@ func parseCIDR(q string) (netip.Prefix, bool, error) {
 		return p, false, trailhound.Errorf(trailhound.EINVALID, "q %q is not a valid CIDR block: %v", q, err)
 	}
 	return p.Masked(), true, nil
+}
+
+// searchResult is the result row of an entity with its activity.
+func searchResult(r entityRow, activity int64) SearchResult {
+	return SearchResult{Type: r.Ref.Type, ID: r.Ref.ID, Label: r.Label, ARN: r.ARN, Account: r.Account,
+		FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix(), Activity: activity}
 }
 
 // listEntities answers a search without a pattern: every entity of a type
@@ -285,9 +291,7 @@ WHERE n >= coalesce((SELECT n FROM act ORDER BY n DESC LIMIT 1 OFFSET ?), 0)`, q
 	}
 	var ranked []SearchResult
 	for k, n := range counts {
-		r := names[k]
-		ranked = append(ranked, SearchResult{Type: r.Ref.Type, ID: r.Ref.ID, Label: r.Label, ARN: r.ARN, Account: r.Account,
-			FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix(), Activity: n})
+		ranked = append(ranked, searchResult(names[k], n))
 	}
 	sort.Slice(ranked, func(i, j int) bool {
 		a, b := ranked[i], ranked[j]
@@ -334,9 +338,7 @@ ORDER BY namespace, id LIMIT ? OFFSET ?`, iargs...)
 			return nil, err
 		}
 		for _, k := range order {
-			r := names[k]
-			out.Results = append(out.Results, SearchResult{Type: r.Ref.Type, ID: r.Ref.ID, Label: r.Label, ARN: r.ARN, Account: r.Account,
-				FirstSeen: r.FirstSeen.Unix(), LastSeen: r.LastSeen.Unix()})
+			out.Results = append(out.Results, searchResult(names[k], 0))
 		}
 	}
 	if len(out.Results) > limit {
