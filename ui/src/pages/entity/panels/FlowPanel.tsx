@@ -20,6 +20,7 @@ import {
   type VPCFlowVolume,
 } from '../../../api/types';
 import { useApi, useLoader } from '../../../api/useApi';
+import { IntervalTable } from '../../../charts/IntervalTable';
 import { TimeBarsChart, type OverlayLine, type TimeBucket } from '../../../charts/TimeBarsChart';
 import { EntityLink } from '../../../components/EntityLink';
 import { FilterBar, type FilterProperty } from '../../../components/FilterBar';
@@ -28,7 +29,7 @@ import { SortTh, useSort, type SortAccessors, type SortState } from '../../../co
 import { Empty, ErrorState, Loading, Truncated, Updating } from '../../../components/States';
 import { Time } from '../../../components/Time';
 import { CountButton } from '../../../events/CountButton';
-import { formatBytes, formatClock, formatCount, formatDuration, formatTime, formatWindow, protocolName, zoneLabel } from '../../../lib/format';
+import { formatBytes, formatCount, formatDuration, formatWindow, protocolName } from '../../../lib/format';
 import { useTimeZone } from '../../../lib/prefs';
 import { useDataEnd } from '../../../scope/dataEnd';
 import { useProfile, useQueryState } from '../usePanel';
@@ -224,51 +225,19 @@ export function FlowVolumePanel({ withDetails }: { withDetails: boolean }) {
             testId="flow-chart"
           />
           {asTable && (
-            // The chart's intervals as rows: the keyboard's way to choose one.
-            <div className="table-wrap scroll-y">
-              <table className="table compact" data-testid="flow-volume-table">
-                <caption className="visually-hidden">Bytes per interval</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Interval ({zoneLabel(tz)})</th>
-                    <th scope="col" className="num">
-                      Inbound
-                    </th>
-                    <th scope="col" className="num">
-                      Outbound
-                    </th>
-                    <th scope="col" className="num">
-                      Baseline average
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Select</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.buckets.map((b) => (
-                    <tr key={b.start} className={st.bucket === b.start ? 'selected' : undefined}>
-                      <td>
-                        {formatTime(b.start, tz)} – {formatClock(b.start + data.bucketSeconds, tz)}
-                      </td>
-                      <td className="num">{formatBytes(b.inbound)}</td>
-                      <td className="num">{formatBytes(b.outbound)}</td>
-                      <td className="num">{formatBytes(Math.round(b.baselineInbound + b.baselineOutbound))}</td>
-                      <td>
-                        <button
-                          type="button"
-                          className="link-button"
-                          aria-pressed={st.bucket === b.start}
-                          onClick={() => select({ scopeStart: b.start, scopeEnd: b.start + data.bucketSeconds }, false)}
-                        >
-                          Details
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <IntervalTable
+              buckets={data.buckets}
+              bucketSeconds={data.bucketSeconds}
+              caption="Bytes per interval"
+              testId="flow-volume-table"
+              selected={st.bucket}
+              onDetails={(b) => select({ scopeStart: b.start, scopeEnd: b.start + data.bucketSeconds }, false)}
+              columns={[
+                { header: 'Inbound', cell: (b) => formatBytes(b.inbound) },
+                { header: 'Outbound', cell: (b) => formatBytes(b.outbound) },
+                { header: 'Baseline average', cell: (b) => formatBytes(Math.round(b.baselineInbound + b.baselineOutbound)) },
+              ]}
+            />
           )}
           {overlay.error && <ErrorState error={overlay.error} retry={overlay.reload} what="The rows drawn over the chart" />}
           {!withDetails && <FlowRowsTable volume={data} />}

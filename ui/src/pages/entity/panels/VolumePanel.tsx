@@ -9,13 +9,14 @@ import { useMemo, useState } from 'react';
 import { getJSON, urls } from '../../../api/client';
 import { activityFilterKeys, type ActivityDetails, type ActivityFilters, type APICallVolume, type Scope } from '../../../api/types';
 import { useApi, useLoader } from '../../../api/useApi';
+import { IntervalTable } from '../../../charts/IntervalTable';
 import { TimeBarsChart, type TimeBucket } from '../../../charts/TimeBarsChart';
 import { Panel } from '../../../components/Panel';
 import { ErrorState, Loading, Updating } from '../../../components/States';
 import { TabPanel, Tabs } from '../../../components/Tabs';
 import { Time } from '../../../components/Time';
 import { CountButton } from '../../../events/CountButton';
-import { formatClock, formatCompact, formatCount, formatDuration, formatTime, formatWindow, zoneLabel } from '../../../lib/format';
+import { formatCompact, formatCount, formatDuration, formatWindow } from '../../../lib/format';
 import { useTimeZone } from '../../../lib/prefs';
 import { useDataEnd } from '../../../scope/dataEnd';
 import { ActivityFilterBar } from './ActivityFilterBar';
@@ -75,7 +76,6 @@ function toBuckets(v: APICallVolume, outside: boolean): TimeBucket[] {
 /** The timeline and the activity details under it. */
 export function VolumeAndActivity() {
   const { entity, scope, titles } = useProfile();
-  const tz = useTimeZone();
   const dataEnd = useDataEnd();
   const [sel, setSel] = useSelection();
   const [brush, setBrush] = useState(false);
@@ -191,45 +191,19 @@ export function VolumeAndActivity() {
               testId="volume-chart"
             />
             {asTable && (
-              <div className="table-wrap scroll-y">
-                <table className="table compact" data-testid="volume-table">
-                  <caption className="visually-hidden">Calls per interval</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Interval ({zoneLabel(tz)})</th>
-                      <th scope="col" className="num">
-                        Successful
-                      </th>
-                      <th scope="col" className="num">
-                        Failed
-                      </th>
-                      <th scope="col" className="num">
-                        Baseline average
-                      </th>
-                      <th scope="col">
-                        <span className="visually-hidden">Select</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.buckets.map((b) => (
-                      <tr key={b.start} className={sel.kind === 'bucket' && sel.start === b.start ? 'selected' : undefined}>
-                        <td>
-                          {formatTime(b.start, tz, b.start % 60 !== 0)} – {formatClock(b.start + data.bucketSeconds, tz, b.start % 60 !== 0)}
-                        </td>
-                        <td className="num">{formatCount(b.success)}</td>
-                        <td className={'num' + (b.failure ? ' failure' : '')}>{formatCount(b.failure)}</td>
-                        <td className="num">{(b.baselineSuccess + b.baselineFailure).toFixed(2)}</td>
-                        <td>
-                          <button type="button" className="link-button" onClick={() => select({ scopeStart: b.start, scopeEnd: b.start + data.bucketSeconds }, false)}>
-                            Details
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <IntervalTable
+                buckets={data.buckets}
+                bucketSeconds={data.bucketSeconds}
+                caption="Calls per interval"
+                testId="volume-table"
+                selected={sel.kind === 'bucket' ? sel.start : undefined}
+                onDetails={(b) => select({ scopeStart: b.start, scopeEnd: b.start + data.bucketSeconds }, false)}
+                columns={[
+                  { header: 'Successful', cell: (b) => formatCount(b.success) },
+                  { header: 'Failed', cell: (b) => formatCount(b.failure), className: (b) => (b.failure ? ' failure' : '') },
+                  { header: 'Baseline average', cell: (b) => (b.baselineSuccess + b.baselineFailure).toFixed(2) },
+                ]}
+              />
             )}
           </>
         )}
