@@ -79,6 +79,10 @@ unavailable or the address cannot be bound.`)
 		log.Warn("no_object_archive", "dir", dir)
 	}
 	engine := analysis.New(st.DB(), analysis.Options{Archive: arch, Baseline: *baseline})
+	// Searches without a scope are answered from an index in memory,
+	// built in the background (the first ones use SQL until it is ready).
+	stopIndex := engine.WarmUp(ctx)
+	defer stopIndex()
 	apiServer := api.New(engine, log)
 	// Finding groups follow the findings stored: the watcher places new
 	// ones every few seconds until serve stops.

@@ -31,6 +31,13 @@ var (
 // engine on it; every test reads the same store.
 func newEngine(t *testing.T) *analysis.Engine {
 	t.Helper()
+	st, arch := corpusStore(t)
+	return analysis.New(st.DB(), analysis.Options{Archive: arch})
+}
+
+// corpusStore opens the store of the test corpus (ingested once).
+func corpusStore(t *testing.T) (*duckdb.Store, *archive.Archive) {
+	t.Helper()
 	engineOnce.Do(func() {
 		dir, err := tempDir()
 		if err != nil {
@@ -48,7 +55,7 @@ func newEngine(t *testing.T) *analysis.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return analysis.New(st.DB(), analysis.Options{Archive: arch})
+	return st, arch
 }
 
 func ref(ns trailhound.Namespace, id string) trailhound.EntityRef {

@@ -20,6 +20,7 @@ type Engine struct {
 	baseline time.Duration
 	archive  *archive.Archive
 	cache    nameCache
+	search   searchIndexState
 }
 
 // nameCache keeps the entities panels named and the addresses they

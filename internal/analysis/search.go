@@ -86,6 +86,16 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 		return nil, err
 	}
 
+	if isCIDR && req.Type != "" && req.Type != trailhound.IPAddress {
+		return nil, trailhound.Errorf(trailhound.EINVALID, "q %q is a CIDR block, which matches IpAddress entities only (type)", q)
+	}
+	// Without a scope, the index in memory answers when it is current.
+	if scope == nil {
+		if idx := e.usableSearchIndex(ctx); idx != nil {
+			return idx.search(req.Type, q, prefix, isCIDR, offset, req.Limit), nil
+		}
+	}
+
 	var where []string
 	var args []any
 	where = append(where, "namespace <> ?")
@@ -142,14 +152,7 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 	var act []string
 	var allActArgs []any
 	for _, col := range activityColumns(req.Type) {
-		cond := col + " <> 0"
-		switch col {
-		case "role_key":
-			cond += " AND role_key <> principal_key"
-		case "account_key":
-			cond += " AND account_key <> principal_key AND account_key <> role_key"
-		}
-		act = append(act, `SELECT `+col+` AS k, success + failure AS n FROM `+actFrom+` WHERE `+cond+` AND `+col+` IN (SELECT key FROM ent)`)
+		act = append(act, `SELECT `+col+` AS k, success + failure AS n FROM `+actFrom+` WHERE `+activityCond(col)+` AND `+col+` IN (SELECT key FROM ent)`)
 		allActArgs = append(allActArgs, actArgs...)
 	}
 	if len(act) == 0 {
@@ -372,6 +375,20 @@ func activityColumns(ns trailhound.Namespace) []string {
 		return []string{"principal_key"}
 	}
 	return nil
+}
+
+// activityCond selects the calls a key column attributes to its entity:
+// a role behind a session, or the account of a call, is not counted again
+// when it is the caller itself.
+func activityCond(col string) string {
+	cond := col + " <> 0"
+	switch col {
+	case "role_key":
+		cond += " AND role_key <> principal_key"
+	case "account_key":
+		cond += " AND account_key <> principal_key AND account_key <> role_key"
+	}
+	return cond
 }
 
 // couldMatchAddress says whether a search pattern could match an IPv4

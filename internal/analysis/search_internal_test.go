@@ -68,3 +68,43 @@ func TestAddressTextFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestGlob: the compiled shapes of a pattern agree with globMatch, and
+// globMatch treats ? as one character (not one byte) and every other
+// character literally.
+func TestGlob(t *testing.T) {
+	cases := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"*admin*", "arn:aws:iam::1:role/admin-x", true},
+		{"*admin*", "adm", false},
+		{"admin*", "admin", true},
+		{"admin*", "xadmin", false},
+		{"*admin", "role/admin", true},
+		{"*admin", "admin/role", false},
+		{"admin", "admin", true},
+		{"admin", "admins", false},
+		{"a?c", "abc", true},
+		{"a?c", "aéc", true},
+		{"a?c", "ac", false},
+		{"a*b*c", "axxbyyc", true},
+		{"a*b*c", "axxcyyb", false},
+		{"10.0.*.*", "10.0.3.4", true},
+		{"10.0.*.*", "10.01.3", false},
+		{"*", "", true},
+		{"**", "x", true},
+		{"%_", "%_", true},
+		{"%_", "ab", false},
+		{"é*", "éa", true},
+		{"*?", "", false},
+	}
+	for _, c := range cases {
+		if got := globMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", c.pattern, c.s, got, c.want)
+		}
+		if got := compileGlob(c.pattern)(c.s); got != c.want {
+			t.Errorf("compileGlob(%q)(%q) = %v, want %v", c.pattern, c.s, got, c.want)
+		}
+	}
+}

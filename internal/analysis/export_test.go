@@ -1,0 +1,21 @@
+package analysis
+
+import "context"
+
+// IndexSearches builds the search index now and has e answer searches
+// without a scope from it, as a server does once its warm-up finished.
+func (e *Engine) IndexSearches(ctx context.Context) error {
+	idx, err := e.buildSearchIndex(ctx)
+	if err != nil {
+		return err
+	}
+	s := &e.search
+	s.mu.Lock()
+	s.enabled, s.ctx = true, ctx
+	s.mu.Unlock()
+	s.current.Store(idx)
+	return nil
+}
+
+// SearchIndexed reports whether e's index is current.
+func (e *Engine) SearchIndexed(ctx context.Context) bool { return e.usableSearchIndex(ctx) != nil }
