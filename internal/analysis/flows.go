@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"strings"
 
 	"github.com/trailhound/trailhound"
 )
@@ -136,44 +136,52 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 	for i := range out.Buckets {
 		out.Buckets[i].Start = window.Start + int64(i)*width
 	}
-	type rowKey struct {
-		peer      int64
-		text      string
-		port, pro int64
-		dir, act  string
-	}
-	rows := map[rowKey]*FlowRow{}
-	peers := map[int64]bool{}
 	ts := e.dialect.Timestamp()
 	inbound := func(direction string, flip bool) bool { return (direction == "ingress") != flip }
+	// The rows of every side, in the entity's directions, summed in SQL:
+	// a busy instance's week holds hundreds of thousands of hourly rows.
+	var parts []string
+	var partArgs []any
 	for _, side := range sides {
 		cond, condArgs := side.cond, []any{ent.Key}
 		if finding != nil {
 			cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
 			condArgs = append(condArgs, peerArgs...)
 		}
-		q := `SELECT ` + e.bucketExpr("hour") + ` AS b, ` + side.peerKey + ` AS peer, ` + side.peerText + ` AS peer_text,
-	coalesce(port, 0), coalesce(protocol, -1), coalesce(direction, ''), coalesce(action, ''),
-	sum(bytes), sum(packets), sum(records), min(first_start), max(last_end)
-FROM flows WHERE ` + cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + `
-GROUP BY b, peer, peer_text, port, protocol, direction, action`
-		r, err := e.db.QueryContext(ctx, q, append(append([]any{window.Start, width}, condArgs...), window.Start, window.End)...)
+		in, outb := "'inbound'", "'outbound'"
+		if side.flip {
+			in, outb = outb, in
+		}
+		parts = append(parts, `SELECT `+side.peerKey+` AS peer, `+side.peerText+` AS peer_text, coalesce(port, 0) AS port,
+	coalesce(protocol, -1) AS protocol, CASE WHEN coalesce(direction, '') = 'ingress' THEN `+in+` ELSE `+outb+` END AS dir,
+	coalesce(action, '') AS action, bytes, packets, records, first_start, last_end
+FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts)
+		partArgs = append(append(partArgs, condArgs...), window.Start, window.End)
+
+		// The series: from the hourly bytes of this side when it has
+		// them, from the flows otherwise (far side, or a finding's peers).
+		sq, sargs := `SELECT `+e.bucketExpr("hour")+` AS b, coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1, 2`,
+			append(append([]any{window.Start, width}, condArgs...), window.Start, window.End)
+		bq, bargs := `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+			append(condArgs, base.Start, base.End)
+		if side.hours != "" && finding == nil {
+			sq, sargs = `SELECT `+e.bucketExpr("hour")+` AS b, direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1, 2`,
+				[]any{window.Start, width, side.hours, ent.Key, window.Start, window.End}
+			bq, bargs = `SELECT direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+				[]any{side.hours, ent.Key, base.Start, base.End}
+		}
+		r, err := e.db.QueryContext(ctx, sq, sargs...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 		}
 		for r.Next() {
-			var b, peer, port, proto, bytes, packets, records int64
-			var text, dir, act string
-			var first, last sql.NullTime
-			if err := r.Scan(&b, &peer, &text, &port, &proto, &dir, &act, &bytes, &packets, &records, &first, &last); err != nil {
+			var b, bytes int64
+			var dir string
+			if err := r.Scan(&b, &dir, &bytes); err != nil {
 				r.Close()
 				return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 			}
 			in := inbound(dir, side.flip)
-			direction := "outbound"
-			if in {
-				direction = "inbound"
-			}
 			if b >= 0 && b < n {
 				if in {
 					out.Buckets[b].Inbound += bytes
@@ -186,18 +194,6 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 			} else {
 				out.Totals.Outbound += bytes
 			}
-			k := rowKey{peer, text, port, proto, direction, act}
-			row := rows[k]
-			if row == nil {
-				row = &FlowRow{PeerLabel: text, Port: port, Protocol: proto, Direction: direction, Action: act, FirstSeen: first.Time.Unix(), LastSeen: last.Time.Unix()}
-				rows[k] = row
-				peers[peer] = true
-			}
-			row.Bytes += bytes
-			row.Packets += packets
-			row.Records += records
-			row.FirstSeen = min(row.FirstSeen, first.Time.Unix())
-			row.LastSeen = max(row.LastSeen, last.Time.Unix())
 		}
 		err = r.Err()
 		r.Close()
@@ -205,12 +201,6 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 		}
 		// Baseline totals by direction, for the averages per bucket.
-		bq, bargs := `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
-			append(condArgs, base.Start, base.End)
-		if side.hours != "" && finding == nil {
-			bq, bargs = `SELECT direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
-				[]any{side.hours, ent.Key, base.Start, base.End}
-		}
 		br, err := e.db.QueryContext(ctx, bq, bargs...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
@@ -237,52 +227,57 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
 		}
 	}
+	// The largest rows (bytes, then label, port, protocol, direction and
+	// action), with the count of all of them.
+	rq := `WITH f AS (` + strings.Join(parts, "\nUNION ALL\n") + `),
+g AS (SELECT peer, peer_text, port, protocol, dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
+	min(first_start) AS first_seen, max(last_end) AS last_seen FROM f GROUP BY peer, peer_text, port, protocol, dir, action)
+SELECT peer, peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
+FROM g ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?`
+	r, err := e.db.QueryContext(ctx, rq, append(partArgs, flowVolumeMaxRows)...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+	}
 	type keyed struct {
-		k   rowKey
-		row *FlowRow
+		peer int64
+		row  FlowRow
 	}
-	all := make([]keyed, 0, len(rows))
-	for k, row := range rows {
-		all = append(all, keyed{k, row})
+	var all []keyed
+	for r.Next() {
+		var k keyed
+		var first, last sql.NullTime
+		var total int64
+		if err := r.Scan(&k.peer, &k.row.PeerLabel, &k.row.Port, &k.row.Protocol, &k.row.Direction, &k.row.Action,
+			&k.row.Bytes, &k.row.Packets, &k.row.Records, &first, &last, &total); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+		}
+		k.row.FirstSeen, k.row.LastSeen = first.Time.Unix(), last.Time.Unix()
+		out.TotalRows = int(total)
+		all = append(all, k)
 	}
-	sort.Slice(all, func(i, j int) bool {
-		a, b := all[i].row, all[j].row
-		if a.Bytes != b.Bytes {
-			return a.Bytes > b.Bytes
-		}
-		if a.PeerLabel != b.PeerLabel {
-			return a.PeerLabel < b.PeerLabel
-		}
-		if a.Port != b.Port {
-			return a.Port < b.Port
-		}
-		if a.Protocol != b.Protocol {
-			return a.Protocol < b.Protocol
-		}
-		if a.Direction != b.Direction {
-			return a.Direction < b.Direction
-		}
-		return a.Action < b.Action
-	})
-	out.TotalRows = len(all)
-	if len(all) > flowVolumeMaxRows {
-		all, out.Truncated = all[:flowVolumeMaxRows], true
+	err = r.Err()
+	r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 	}
+	out.Truncated = out.TotalRows > len(all)
 	// A peer is an address or an instance whose id is the row's label,
 	// which its key confirms (keys hash type and id); the others, if any,
 	// are looked up.
-	peers = map[int64]bool{}
-	for _, r := range all {
-		if r.k.peer == 0 {
+	peers := map[int64]bool{}
+	for i := range all {
+		r := &all[i]
+		if r.peer == 0 {
 			continue
 		}
 		for _, ns := range []trailhound.Namespace{trailhound.IPAddress, trailhound.Ec2Instance} {
-			if ref := (trailhound.EntityRef{Type: ns, ID: r.k.text}); ref.Key() == r.k.peer {
+			if ref := (trailhound.EntityRef{Type: ns, ID: r.row.PeerLabel}); ref.Key() == r.peer {
 				r.row.Peer = &Ref{ref.Type, ref.ID}
 			}
 		}
 		if r.row.Peer == nil {
-			peers[r.k.peer] = true
+			peers[r.peer] = true
 		}
 	}
 	names, err := e.names(ctx, peers)
@@ -290,10 +285,10 @@ GROUP BY b, peer, peer_text, port, protocol, direction, action`
 		return nil, err
 	}
 	for _, r := range all {
-		if p, ok := names[r.k.peer]; ok && r.k.peer != 0 {
+		if p, ok := names[r.peer]; ok && r.peer != 0 {
 			r.row.Peer = &Ref{p.Ref.Type, p.Ref.ID}
 		}
-		out.Rows = append(out.Rows, *r.row)
+		out.Rows = append(out.Rows, r.row)
 	}
 	return out, nil
 }

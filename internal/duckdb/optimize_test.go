@@ -12,7 +12,8 @@ import (
 	"github.com/trailhound/trailhound/internal/graph"
 )
 
-// TestOptimize: rewriting the entities and addresses in key order changes
+// TestOptimize: rewriting the entities and addresses in key order, and the
+// flows by day and far side, changes
 // nothing a query can see (the store's fingerprint, the tables'
 // definitions), merges each entity's observations into one row, is not
 // repeated when nothing was written since, and later writes are read
@@ -31,6 +32,16 @@ func TestOptimize(t *testing.T) {
 				Source: "iam.amazonaws.com", Name: "ListUsers", SourceIP: fmt.Sprintf("198.51.100.%d", i%7+n),
 				Identity: trailhound.Identity{Type: "IAMUser", PrincipalID: fmt.Sprintf("AIDAEXAMPLE%d", i%3), AccountID: "111122223333"}}
 			if err := b.APICall(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 6 {
+			// Flows of two days with far sides in no particular order.
+			start := time.Date(2026, 11, 1+i%2, n, 0, 0, 0, time.UTC)
+			f := &trailhound.Flow{AccountID: "111122223333", InterfaceID: "eni-0a1b2c3d4e5f60001", SrcAddr: "10.0.1.25",
+				DstAddr: fmt.Sprintf("203.0.113.%d", (i*37+n*11)%250), SrcPort: 40000 + i, DstPort: 443, Protocol: 6,
+				Bytes: int64(100 * (i + 1)), Packets: 1, Start: start, End: start.Add(time.Minute), Action: "ACCEPT", LogStatus: "OK", Line: i + 1}
+			if err := b.Flow(f); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -78,8 +89,9 @@ func TestOptimize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tables) != 2 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct {
-		t.Fatalf("optimize %+v, want entities %d → %d and ip_info", res, observations, distinct)
+	if len(res.Tables) != 3 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
+		res.Tables[2].Name != "flows" || res.Tables[2].Before != res.Tables[2].After {
+		t.Fatalf("optimize %+v, want entities %d → %d, ip_info and flows", res, observations, distinct)
 	}
 	after, err := st.Fingerprint(ctx)
 	if err != nil {
@@ -107,6 +119,32 @@ func TestOptimize(t *testing.T) {
 			t.Errorf("%s not in key order", table)
 		}
 	}
+	// Flows by day, then far side.
+	rows, err := db.QueryContext(ctx, `SELECT epoch(date_trunc('day', hour))::BIGINT, remote_key FROM flows`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flowOrder [][2]int64
+	for rows.Next() {
+		var k [2]int64
+		rows.Scan(&k[0], &k[1])
+		flowOrder = append(flowOrder, k)
+	}
+	rows.Close()
+	if len(flowOrder) < 10 || !slices.IsSortedFunc(flowOrder, func(a, b [2]int64) int {
+		if a[0] != b[0] {
+			return int(a[0] - b[0])
+		}
+		if a[1] < b[1] {
+			return -1
+		}
+		if a[1] > b[1] {
+			return 1
+		}
+		return 0
+	}) {
+		t.Errorf("%d flows, not in day and far-side order", len(flowOrder))
+	}
 	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 0 {
 		t.Errorf("second optimize rewrote %+v (%v)", res.Tables, err)
 	}
@@ -122,7 +160,7 @@ func TestOptimize(t *testing.T) {
 	if first.Hour() != 0 || last.Hour() != 5 {
 		t.Errorf("user seen %v to %v, want hours 0 to 5", first, last)
 	}
-	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 2 {
+	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 3 {
 		t.Errorf("optimize after a write: %+v (%v)", res.Tables, err)
 	}
 	if n := count(`SELECT count(*) - count(DISTINCT (key, namespace, id)) FROM entities`); n != 0 {
