@@ -358,6 +358,7 @@ func (s *flowScan) object(ctx context.Context, o *flowObject, lines bool) ([]flo
 	defer rc.Close()
 	var r io.Reader = rc
 	sink := &flowSink{scan: s, obj: o, strs: map[string]string{}}
+	sink.needle, sink.anyColon = lineNeedle(s.ent.Ref)
 	if lines {
 		sink.tee = tees.Get().(*lineTee)
 		defer tees.Put(sink.tee)
@@ -390,6 +391,9 @@ type flowSink struct {
 	items []flowItem
 	strs  map[string]string // the object's strings, copied once each
 	err   error             // told apart from the decoder's errors
+
+	needle   []byte // see KeepLine
+	anyColon bool
 }
 
 // str copies a string out of the decoder's buffer, once per object:
@@ -404,6 +408,40 @@ func (k *flowSink) str(s string) string {
 	c := strings.Clone(s)
 	k.strs[c] = c
 	return c
+}
+
+// KeepLine implements source.LineFilter: the lines outside the object's
+// range of the entity's records, and the lines that cannot name the
+// entity, are not parsed. An instance's records name its id verbatim; an
+// IPv4 address's records name it verbatim unless written as IPv6 (an
+// IPv4-mapped address in hexadecimal), so lines with a colon are parsed
+// too. Other entities (IPv6 addresses, whose text varies) keep every
+// line of the range.
+func (k *flowSink) KeepLine(line int, text []byte) bool {
+	if line < k.obj.first {
+		return false
+	}
+	if line > k.obj.last || k.needle == nil {
+		return true // past the range, Flow stops the decoding
+	}
+	return bytes.Contains(text, k.needle) || (k.anyColon && bytes.IndexByte(text, ':') >= 0)
+}
+
+// lineNeedle is the text every record line of ent contains (see KeepLine),
+// and whether lines with a colon must be kept as well; nil when there is
+// none.
+func lineNeedle(ent trailhound.EntityRef) ([]byte, bool) {
+	switch ent.Type {
+	case trailhound.Ec2Instance:
+		if graph.IsInstanceID(ent.ID) {
+			return []byte(ent.ID), false
+		}
+	case trailhound.IPAddress:
+		if a, err := netip.ParseAddr(ent.ID); err == nil && a.Is4() && a.String() == ent.ID {
+			return []byte(ent.ID), true
+		}
+	}
+	return nil, false
 }
 
 func (k *flowSink) Flow(f *trailhound.Flow) error {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/graph"
+	"github.com/trailhound/trailhound/internal/source/vpcflow"
 )
 
 // TestOrientFlowMatchesGraph checks that the flow details orient every
@@ -112,5 +114,56 @@ func TestLineTee(t *testing.T) {
 	tee.Write([]byte("a\nb\nc\n"))
 	if tee.take(1) != nil || string(tee.take(2)) != "b" || tee.take(3) != nil {
 		t.Error("lines outside the range are kept")
+	}
+}
+
+// TestFlowLineFilter: the lines the details skip without parsing never
+// hold a record of the entity — the records read with the filter equal
+// those read without it — for instances, IPv4 addresses (also written as
+// IPv4-mapped IPv6, in dotted or hexadecimal form) and IPv6 addresses.
+func TestFlowLineFilter(t *testing.T) {
+	text := `version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status instance-id
+5 111122223333 eni-1 10.0.1.25 198.51.100.77 49152 443 6 10 1000 1793527200 1793527260 ACCEPT OK i-0abc1234def567890
+5 111122223333 eni-1 198.51.100.77 10.0.1.25 443 49152 6 10 2000 1793527200 1793527260 ACCEPT OK i-0abc1234def567890
+5 111122223333 eni-2 10.0.1.26 203.0.113.5 40000 22 6 1 40 1793527200 1793527260 REJECT OK i-0fff1234def567890
+5 111122223333 eni-2 ::ffff:a00:119 10.0.1.26 5000 22 6 1 40 1793527200 1793527260 ACCEPT OK i-0fff1234def567890
+5 111122223333 eni-2 ::ffff:10.0.1.25 10.0.1.26 5001 22 6 1 40 1793527200 1793527260 ACCEPT OK i-0fff1234def567890
+5 111122223333 eni-3 2001:db8::1 2001:DB8:0:0::2 443 5555 6 3 300 1793527200 1793527260 ACCEPT OK -
+5 111122223333 eni-3 110.0.1.25 10.0.1.99 443 5555 6 3 300 1793527200 1793527260 ACCEPT OK -
+5 111122223333 eni-3 - - - - - - - 1793527200 1793527260 - NODATA -
+`
+	ents := []trailhound.EntityRef{
+		{Type: trailhound.Ec2Instance, ID: "i-0abc1234def567890"}, {Type: trailhound.Ec2Instance, ID: "i-0fff1234def567890"},
+		{Type: trailhound.IPAddress, ID: "10.0.1.25"}, {Type: trailhound.IPAddress, ID: "10.0.1.26"},
+		{Type: trailhound.IPAddress, ID: "198.51.100.77"}, {Type: trailhound.IPAddress, ID: "2001:db8::2"},
+		{Type: trailhound.IPAddress, ID: "10.0.1.99"},
+	}
+	filter, err := parseFlowFilter(map[string]string{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(ent trailhound.EntityRef, filtered bool) []flowItem {
+		scan := &flowScan{ent: entityRow{Ref: ent, Key: ent.Key()}, window: trailhound.Scope{Start: 0, End: 1 << 40}, filter: filter}
+		sink := &flowSink{scan: scan, obj: &flowObject{first: 2, last: 9}, strs: map[string]string{}}
+		if filtered {
+			sink.needle, sink.anyColon = lineNeedle(ent)
+		}
+		var dec vpcflow.Decoder
+		if err := dec.Decode(context.Background(), "test.log", strings.NewReader(text), sink); err != nil && err != errEnough {
+			t.Fatal(err)
+		}
+		return sink.items
+	}
+	for _, ent := range ents {
+		all, kept := read(ent, false), read(ent, true)
+		if len(all) == 0 {
+			t.Errorf("%s: no records at all", ent)
+		}
+		if fmt.Sprint(all) != fmt.Sprint(kept) {
+			t.Errorf("%s: with the filter %v\nwithout %v", ent, kept, all)
+		}
+	}
+	if n, _ := lineNeedle(trailhound.EntityRef{Type: trailhound.IPAddress, ID: "2001:db8::2"}); n != nil {
+		t.Error("an IPv6 address has a needle")
 	}
 }

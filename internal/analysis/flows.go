@@ -91,8 +91,10 @@ type flowSide struct {
 
 func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
 	local := flowSide{"", false, "remote_key", "coalesce(remote_addr, '')", ""}
+	// The peer's text is a function of its key (keys hash type and id),
+	// which lets the rows be grouped by key alone.
 	remote := flowSide{"remote_key = ?", true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
-		"coalesce(instance_id, local_addr, '')", ""}
+		"CASE WHEN instance_key <> 0 THEN instance_id ELSE coalesce(local_addr, '') END", ""}
 	switch ns {
 	case trailhound.Ec2Instance:
 		local.cond, local.hours = "instance_key = ?", "instance"
@@ -230,8 +232,8 @@ FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts)
 	// The largest rows (bytes, then label, port, protocol, direction and
 	// action), with the count of all of them.
 	rq := `WITH f AS (` + strings.Join(parts, "\nUNION ALL\n") + `),
-g AS (SELECT peer, peer_text, port, protocol, dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
-	min(first_start) AS first_seen, max(last_end) AS last_seen FROM f GROUP BY peer, peer_text, port, protocol, dir, action)
+g AS (SELECT peer, min(peer_text) AS peer_text, port, protocol, dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
+	min(first_start) AS first_seen, max(last_end) AS last_seen FROM f GROUP BY peer, port, protocol, dir, action)
 SELECT peer, peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
 FROM g ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?`
 	r, err := e.db.QueryContext(ctx, rq, append(partArgs, flowVolumeMaxRows)...)

@@ -28,6 +28,17 @@ type Sink interface {
 	Finding(*trailhound.Finding) error
 }
 
+// LineFilter is implemented by sinks that read back only some records of
+// an object already ingested (the raw records behind a number). A decoder
+// that supports it — the VPC flow decoder — asks before it parses each
+// record line, and neither parses nor checks a line the filter refuses.
+// line is the line number in the object (from 1), text the line without
+// its line break. A filter must keep every line whose record it could
+// use: a refused line's record is never seen.
+type LineFilter interface {
+	KeepLine(line int, text []byte) bool
+}
+
 // Confidence is how sure a decoder is that an object is in its format.
 type Confidence int
 

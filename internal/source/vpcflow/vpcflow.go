@@ -106,6 +106,7 @@ func (Decoder) Decode(ctx context.Context, key string, r io.Reader, sink source.
 	s := statePool.Get().(*decodeState)
 	defer s.release()
 	s.key = key
+	s.filter, _ = sink.(source.LineFilter)
 	s.br.Reset(r)
 	return s.run(ctx, sink)
 }
@@ -139,6 +140,7 @@ type decodeState struct {
 	header    []byte // the last header line, so that repeats are skipped cheaply
 	hasHeader bool
 
+	filter    source.LineFilter // nil unless the sink reads some records only
 	lineNo    int
 	lineStart int64 // byte offset of the current line
 	offset    int64 // byte offset of the next line
@@ -170,6 +172,7 @@ func (s *decodeState) release() {
 	s.lineNo, s.lineStart, s.offset, s.records, s.headers = 0, 0, 0, 0, 0
 	s.env = envelope{}
 	s.key = ""
+	s.filter = nil
 	statePool.Put(s)
 }
 
@@ -325,6 +328,10 @@ func (s *decodeState) setHeader(line []byte) error {
 }
 
 func (s *decodeState) record(line []byte, sink source.Sink) error {
+	if s.filter != nil && !s.filter.KeepLine(s.lineNo, line) {
+		s.records++
+		return nil
+	}
 	lay := s.lay
 	width := maxCols
 	if lay != nil {
