@@ -143,8 +143,9 @@ func (e *Engine) usableSearchIndex(ctx context.Context) *searchIndex {
 	return nil
 }
 
-// buildSearchIndex reads every entity and its activity over all data and
-// ranks them. It returns nil (and no error) for a store past the bound.
+// buildSearchIndex reads every entity with its activity over all data,
+// ranked by the store, and keeps them in that order. It returns nil (and
+// no error) for a store past the bound.
 func (e *Engine) buildSearchIndex(ctx context.Context) (*searchIndex, error) {
 	fail := func(err error) (*searchIndex, error) { return nil, fmt.Errorf("analysis: search index: %w", err) }
 	v, err := e.storeVersion(ctx)
@@ -154,130 +155,82 @@ func (e *Engine) buildSearchIndex(ctx context.Context) (*searchIndex, error) {
 	if v.entities > maxIndexedEntities {
 		return nil, nil
 	}
-	// Activity over all data, attributed as Search attributes it.
-	act := map[int64]int64{}
+	// Activity over all data, attributed as Search attributes it, joined
+	// and ranked by the store: the rows arrive in the index's order.
 	var parts []string
 	for _, col := range activityColumns("") {
 		parts = append(parts, `SELECT `+col+` AS k, success + failure AS n FROM activity WHERE `+activityCond(col))
 	}
-	rows, err := e.db.QueryContext(ctx, `SELECT k, sum(n) FROM (`+strings.Join(parts, " UNION ALL ")+`) a GROUP BY k`)
+	q := `WITH act AS (SELECT k, sum(n) AS n FROM (` + strings.Join(parts, " UNION ALL ") + `) a GROUP BY k),
+ent AS (` + entitySelect + ` WHERE namespace <> ? GROUP BY key, namespace, id)
+SELECT ent.*, coalesce(act.n, 0) AS activity FROM ent LEFT JOIN act ON act.k = ent.key
+ORDER BY activity DESC, 2, 3`
+	rows, err := e.db.QueryContext(ctx, q, string(internalAPINamespace))
 	if err != nil {
 		return fail(err)
 	}
-	for rows.Next() {
-		var k, n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		act[k] = n
-	}
-	if err := rows.Close(); err != nil {
-		return fail(err)
-	}
-	if err := rows.Err(); err != nil {
-		return fail(err)
-	}
-
-	type loaded struct {
-		ns          uint8
-		id          string
-		extra       *indexExtra
-		first, last int64
-		activity    int64
-	}
-	all := make([]loaded, 0, v.entities)
-	nsIndex := map[string]uint8{}
-	var nsNames []trailhound.Namespace
-	rows, err = e.db.QueryContext(ctx, entitySelect+` WHERE namespace <> ? GROUP BY key, namespace, id`, string(internalAPINamespace))
-	if err != nil {
-		return fail(err)
-	}
-	for rows.Next() {
-		r, err := scanEntity(rows)
-		if err != nil {
-			rows.Close()
-			return fail(err)
-		}
-		ns, ok := nsIndex[string(r.Ref.Type)]
-		if !ok {
-			if len(nsNames) == 255 {
-				rows.Close()
-				return fail(fmt.Errorf("more than 255 entity types"))
-			}
-			ns = uint8(len(nsNames))
-			nsIndex[string(r.Ref.Type)] = ns
-			nsNames = append(nsNames, r.Ref.Type)
-		}
-		l := loaded{ns: ns, id: r.Ref.ID, first: r.FirstSeen.Unix(), last: r.LastSeen.Unix(), activity: act[r.Key]}
-		if r.Ref.Type != trailhound.IPAddress || r.Label != r.Ref.ID || r.ARN != "" || r.Account != "" {
-			l.extra = &indexExtra{label: r.Label, arn: r.ARN, account: r.Account,
-				lid: strings.ToLower(r.Ref.ID), llabel: strings.ToLower(r.Label), larn: strings.ToLower(r.ARN)}
-		}
-		all = append(all, l)
-	}
-	if err := rows.Close(); err != nil {
-		return fail(err)
-	}
-	if err := rows.Err(); err != nil {
-		return fail(err)
-	}
-	act = nil
-
-	// Search's order: activity, then type, then id.
-	sort.Slice(all, func(i, j int) bool {
-		a, b := &all[i], &all[j]
-		if a.activity != b.activity {
-			return a.activity > b.activity
-		}
-		if a.ns != b.ns {
-			return nsNames[a.ns] < nsNames[b.ns]
-		}
-		return a.id < b.id
-	})
-	n := len(all)
-	x := &searchIndex{version: v, n: n, nsNames: nsNames, ns: make([]uint8, n), off: make([]uint32, n+1),
-		first: make([]int64, n), last: make([]int64, n), activity: make([]int64, n), extra: map[int32]*indexExtra{},
-		byNS: make([][]int32, len(nsNames))}
-	size := 0
-	for i := range all {
-		size += len(all[i].id)
-	}
-	if size > 1<<32-1 {
-		return nil, nil
-	}
-	x.text = make([]byte, 0, size)
-	ip, haveIP := nsIndex[string(trailhound.IPAddress)]
+	defer rows.Close()
+	capacity := int(v.entities)
+	x := &searchIndex{version: v, ns: make([]uint8, 0, capacity), off: make([]uint32, 1, capacity+1),
+		first: make([]int64, 0, capacity), last: make([]int64, 0, capacity), activity: make([]int64, 0, capacity),
+		extra: map[int32]*indexExtra{}}
+	nsIndex := map[trailhound.Namespace]uint8{}
 	type v4 struct {
 		a uint32
 		r int32
 	}
 	var ipv4 []v4
-	for i := range all {
-		l := &all[i]
-		r := int32(i)
-		x.ns[i], x.first[i], x.last[i], x.activity[i] = l.ns, l.first, l.last, l.activity
-		x.text = append(x.text, l.id...)
-		x.off[i+1] = uint32(len(x.text))
-		if l.extra != nil {
-			x.extra[r] = l.extra
+	for rows.Next() {
+		var r entityRow
+		var ns string
+		var activity int64
+		if err := rows.Scan(&r.Key, &ns, &r.Ref.ID, &r.Label, &r.ARN, &r.Account, &r.FirstSeen, &r.LastSeen, &activity); err != nil {
+			return fail(err)
 		}
-		x.byNS[l.ns] = append(x.byNS[l.ns], r)
-		if !haveIP || l.ns != ip {
-			x.named = append(x.named, r)
+		r.Ref.Type = trailhound.Namespace(ns)
+		n, ok := nsIndex[r.Ref.Type]
+		if !ok {
+			if len(x.nsNames) == 255 {
+				return fail(fmt.Errorf("more than 255 entity types"))
+			}
+			n = uint8(len(x.nsNames))
+			nsIndex[r.Ref.Type] = n
+			x.nsNames = append(x.nsNames, r.Ref.Type)
+			x.byNS = append(x.byNS, nil)
+		}
+		if uint64(len(x.text))+uint64(len(r.Ref.ID)) > 1<<32-1 {
+			return nil, nil
+		}
+		rank := int32(x.n)
+		x.n++
+		x.ns = append(x.ns, n)
+		x.text = append(x.text, r.Ref.ID...)
+		x.off = append(x.off, uint32(len(x.text)))
+		x.first = append(x.first, r.FirstSeen.Unix())
+		x.last = append(x.last, r.LastSeen.Unix())
+		x.activity = append(x.activity, activity)
+		x.byNS[n] = append(x.byNS[n], rank)
+		if r.Ref.Type != trailhound.IPAddress || r.Label != r.Ref.ID || r.ARN != "" || r.Account != "" {
+			x.extra[rank] = &indexExtra{label: r.Label, arn: r.ARN, account: r.Account,
+				lid: strings.ToLower(r.Ref.ID), llabel: strings.ToLower(r.Label), larn: strings.ToLower(r.ARN)}
+		}
+		if r.Ref.Type != trailhound.IPAddress {
+			x.named = append(x.named, rank)
 			continue
 		}
-		x.ipText = append(x.ipText, r)
-		if a, err := netip.ParseAddr(l.id); err == nil {
+		x.ipText = append(x.ipText, rank)
+		if a, err := netip.ParseAddr(r.Ref.ID); err == nil {
 			if a = a.Unmap(); a.Is4() {
 				b := a.As4()
-				ipv4 = append(ipv4, v4{uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]), r})
+				ipv4 = append(ipv4, v4{uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]), rank})
 			} else {
-				x.ipv6 = append(x.ipv6, r)
+				x.ipv6 = append(x.ipv6, rank)
 			}
 		}
 	}
-	all = nil
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
 	slices.SortFunc(x.ipText, func(a, b int32) int { return strings.Compare(x.idView(a), x.idView(b)) })
 	slices.SortFunc(ipv4, func(a, b v4) int {
 		if a.a != b.a {
