@@ -19,3 +19,12 @@ func (e *Engine) IndexSearches(ctx context.Context) error {
 
 // SearchIndexed reports whether e's index is current.
 func (e *Engine) SearchIndexed(ctx context.Context) bool { return e.usableSearchIndex(ctx) != nil }
+
+// LocateBaselinesBySQL has new-geolocations join every baseline with the
+// address table, as it does for baselines of many addresses, until the
+// returned function restores the bound.
+func LocateBaselinesBySQL() (restore func()) {
+	old := maxLocatedKeys
+	maxLocatedKeys = 0
+	return func() { maxLocatedKeys = old }
+}

@@ -103,21 +103,57 @@ WHERE `+sub.where+` AND ip_key <> 0 GROUP BY ip_key`,
 	}
 	baselinePlaces := func(where string, args []any) (map[place]bool, error) {
 		from, fargs := e.callsFrom(base.Start, base.End)
+		// The baseline's addresses are usually few: they are located
+		// from the engine's cache (or by key, in key order). Many are
+		// joined with the whole address table instead.
+		keys, err := e.distinctKeys(ctx, `SELECT DISTINCT events.ip_key FROM `+from+` WHERE `+where+` AND events.ip_key <> 0`,
+			maxLocatedKeys, append(fargs, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: new geolocations baseline: %w", err)
+		}
+		if keys != nil {
+			info, err := e.ipInfos(ctx, keys)
+			if err != nil {
+				return nil, err
+			}
+			places := map[place]bool{}
+			for _, in := range info {
+				if p, ok := placeOf(in); ok {
+					places[p] = true
+				}
+			}
+			return places, nil
+		}
 		q := `SELECT DISTINCT i.country, coalesce(i.region, ''), coalesce(i.city, '') FROM ` + from + `
 JOIN ip_info i ON i.key = events.ip_key
 WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> ''`
 		return e.queryPlaces(ctx, "new geolocations baseline", q, append(fargs, args...)...)
 	}
+	// The entity's and its account's baseline places are independent
+	// reads of the baseline: they run side by side.
+	type placesResult struct {
+		places map[place]bool
+		err    error
+	}
+	var account chan placesResult
+	if ent.Account != "" && ent.Ref.Type != trailhound.AwsAccount {
+		account = make(chan placesResult, 1)
+		acct := trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()
+		go func() {
+			p, err := baselinePlaces("events.account_key = ?", []any{acct})
+			account <- placesResult{p, err}
+		}()
+	}
 	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.keyArgs(ent.Key))
+	accountPlaces := mine
+	if account != nil {
+		r := <-account
+		if err == nil {
+			accountPlaces, err = r.places, r.err
+		}
+	}
 	if err != nil {
 		return nil, err
-	}
-	accountPlaces := mine
-	if ent.Account != "" && ent.Ref.Type != trailhound.AwsAccount {
-		acct := trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()
-		if accountPlaces, err = baselinePlaces("events.account_key = ?", []any{acct}); err != nil {
-			return nil, err
-		}
 	}
 	names, err := e.names(ctx, keys)
 	if err != nil {
@@ -166,6 +202,30 @@ WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.count
 		return a.Country+a.Region+a.City < b.Country+b.Region+b.City
 	})
 	return out, nil
+}
+
+// maxLocatedKeys bounds the addresses a baseline locates one by one.
+var maxLocatedKeys = 5000
+
+// distinctKeys runs a query selecting one key column and returns its
+// keys, or nil when there are more than limit of them.
+func (e *Engine) distinctKeys(ctx context.Context, q string, limit int, args ...any) (map[int64]bool, error) {
+	rows, err := e.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	keys := map[int64]bool{}
+	for rows.Next() {
+		var k int64
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		if keys[k] = true; len(keys) > limit {
+			return nil, nil
+		}
+	}
+	return keys, rows.Err()
 }
 
 // queryPlaces runs a query selecting (country, region, city) and returns
