@@ -80,8 +80,9 @@ unavailable or the address cannot be bound.`)
 	}
 	engine := analysis.New(st.DB(), analysis.Options{Archive: arch, Baseline: *baseline})
 	// Searches without a scope are answered from an index in memory,
-	// built in the background (the first ones use SQL until it is ready).
-	stopIndex := engine.WarmUp(ctx)
+	// built in the background a few seconds after start, once the first
+	// page's queries had the CPU (searches before it is ready use SQL).
+	stopIndex := engine.WarmUp(ctx, searchIndexDelay)
 	defer stopIndex()
 	apiServer := api.New(engine, log)
 	// Finding groups follow the findings stored: the watcher places new
@@ -177,3 +178,6 @@ func writeAtomic(path string, b []byte) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// searchIndexDelay is how long after start serve builds the search index.
+const searchIndexDelay = 5 * time.Second

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
@@ -80,19 +81,28 @@ type searchIndexState struct {
 	builds   sync.WaitGroup
 }
 
-// WarmUp builds the search index in the background, so that the first
-// searches of a freshly started server are answered from memory, and
-// keeps it current: a search that finds the store changed starts a new
-// build. Call stop before closing the database; it cancels a build in
-// progress and waits for it. Without WarmUp the engine searches with SQL
-// only.
-func (e *Engine) WarmUp(ctx context.Context) (stop func()) {
+// WarmUp builds the search index in the background after delay (or at
+// the first search without a scope, if sooner), so that the searches of a
+// freshly started server are answered from memory without the build
+// competing with its first queries for the CPU, and keeps the index
+// current: a search that finds the store changed starts a new build. Call
+// stop before closing the database; it cancels a build in progress and
+// waits for it. Without WarmUp the engine searches with SQL only.
+func (e *Engine) WarmUp(ctx context.Context, delay time.Duration) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &e.search
 	s.mu.Lock()
 	s.enabled, s.ctx = true, ctx
 	s.mu.Unlock()
-	e.rebuildSearchIndex()
+	go func() {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			e.rebuildSearchIndex()
+		case <-ctx.Done():
+		}
+	}()
 	return func() {
 		s.mu.Lock()
 		s.enabled = false

@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/synth"
 )
 
@@ -88,4 +91,67 @@ func TestSearchIndexMatchesSQL(t *testing.T) {
 		}
 		check(t, st.DB(), queries)
 	})
+}
+
+// TestSearchIndexFollowsWrites: WarmUp builds the index; a write makes it
+// stale, so searches answer with SQL (and see the write) while a new
+// index is built, which then answers with the write too.
+func TestSearchIndexFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	st, err := duckdb.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	write := func(n int) {
+		t.Helper()
+		b := graph.NewBatch()
+		for i := range 5 {
+			c := &trailhound.APICall{EventID: fmt.Sprintf("e%d-%d", n, i), Time: time.Date(2026, 11, 1, n, i, 0, 0, time.UTC),
+				Source: "iam.amazonaws.com", Name: "ListUsers", SourceIP: fmt.Sprintf("198.51.100.%d", n),
+				Identity: trailhound.Identity{Type: "IAMUser", PrincipalID: fmt.Sprintf("AIDAEXAMPLEUSER%d", n), AccountID: "111122223333"}}
+			if err := b.APICall(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		name := fmt.Sprintf("o%d", n)
+		obj := graph.ObjectWrite{URI: "/logs/" + name, Key: name, Size: 1, SHA256: "sha-" + name, Source: trailhound.SourceCloudTrail, Batch: b}
+		if _, err := st.Write(ctx, []graph.ObjectWrite{obj}, func(string) graph.IPInfo { return graph.IPInfo{Class: "public"} }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	users := func(eng *analysis.Engine) int64 {
+		t.Helper()
+		res, err := eng.Search(ctx, analysis.SearchRequest{Q: "aidaexampleuser*"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	waitIndexed := func(eng *analysis.Engine) {
+		t.Helper()
+		for range 500 {
+			if eng.SearchIndexed(ctx) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatal("the index was not built")
+	}
+	write(1)
+	eng := analysis.New(st.DB(), analysis.Options{})
+	stop := eng.WarmUp(ctx, 0)
+	defer stop()
+	waitIndexed(eng)
+	if n := users(eng); n != 1 {
+		t.Fatalf("%d users found, want 1", n)
+	}
+	write(2)
+	if n := users(eng); n != 2 {
+		t.Fatalf("after a write, %d users found, want 2", n)
+	}
+	waitIndexed(eng)
+	if n := users(eng); n != 2 {
+		t.Fatalf("from the rebuilt index, %d users found, want 2", n)
+	}
 }
