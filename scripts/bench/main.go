@@ -132,23 +132,6 @@ func ingest(bin, data, src, source string) (result, error) {
 // readJSON loads the CloudTrail files with DuckDB's read_json into a table
 // of the columns Trailhound keeps per event (the reference).
 func readJSON(ctx context.Context, src string) (result, error) {
-	dbDir, err := os.MkdirTemp("", "bench-readjson-")
-	if err != nil {
-		return result{}, err
-	}
-	defer os.RemoveAll(dbDir)
-	db, err := sql.Open("duckdb", filepath.Join(dbDir, "ref.duckdb"))
-	if err != nil {
-		return result{}, err
-	}
-	defer db.Close()
-	var size int64
-	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() && strings.Contains(p, "/CloudTrail/") {
-			size += info.Size()
-		}
-		return nil
-	})
 	glob := filepath.Join(src, "**", "*_CloudTrail_*.json.gz")
 	q := `CREATE TABLE ref AS
 SELECT r->>'eventID' AS event_id, (r->>'eventTime')::TIMESTAMP AS event_time, r->>'eventSource' AS event_source,
@@ -158,17 +141,7 @@ SELECT r->>'eventID' AS event_id, (r->>'eventTime')::TIMESTAMP AS event_time, r-
        r->'userIdentity'->>'accessKeyId' AS access_key_id, r->>'sourceIPAddress' AS source_ip,
        r->>'userAgent' AS user_agent, r->>'errorCode' AS error_code, (r->>'readOnly')::BOOLEAN AS read_only
 FROM (SELECT unnest(Records) AS r FROM read_json('` + strings.ReplaceAll(glob, "'", "''") + `', columns = {Records: 'JSON[]'}, format = 'unstructured', maximum_object_size = 268435456))`
-	began := time.Now()
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return result{}, fmt.Errorf("read_json: %w", err)
-	}
-	secs := time.Since(began).Seconds()
-	var n int64
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ref`).Scan(&n); err != nil {
-		return result{}, err
-	}
-	return result{Name: "duckdb read_json (reference)", Records: n, Bytes: size, Seconds: secs,
-		RecordsPerSec: float64(n) / secs, MBPerSec: float64(size) / secs / 1e6}, nil
+	return reference(ctx, "duckdb read_json (reference)", src, func(p string) bool { return strings.Contains(p, "/CloudTrail/") }, q)
 }
 
 // readCSV loads the flow log files with DuckDB's read_csv into a table of
@@ -177,7 +150,21 @@ FROM (SELECT unnest(Records) AS r FROM read_json('` + strings.ReplaceAll(glob, "
 // fields, "-" for absent values. The files' formats may differ, so their
 // columns are matched by name.
 func readCSV(ctx context.Context, src string) (result, error) {
-	dbDir, err := os.MkdirTemp("", "bench-readcsv-")
+	glob := filepath.Join(src, "*", "vpcflowlogs", "**", "*.log.gz")
+	q := `CREATE TABLE ref AS
+SELECT "account-id" AS account, "interface-id" AS interface_id, srcaddr, dstaddr, srcport::INTEGER AS srcport, dstport::INTEGER AS dstport,
+       protocol::INTEGER AS protocol, packets::BIGINT AS packets, bytes::BIGINT AS bytes, to_timestamp(start::BIGINT) AS start_time,
+       to_timestamp("end"::BIGINT) AS end_time, action, "log-status" AS log_status
+FROM read_csv('` + strings.ReplaceAll(glob, "'", "''") + `', delim = ' ', header = true, nullstr = '-', union_by_name = true, all_varchar = true)`
+	return reference(ctx, "duckdb read_csv (flow reference)", src, func(p string) bool {
+		return strings.Contains(p, "/vpcflowlogs/") && strings.HasSuffix(p, ".log.gz")
+	}, q)
+}
+
+// reference times query, which creates the table ref, in a fresh DuckDB
+// database; the files below src that input selects are its input size.
+func reference(ctx context.Context, name, src string, input func(path string) bool, query string) (result, error) {
+	dbDir, err := os.MkdirTemp("", "bench-reference-")
 	if err != nil {
 		return result{}, err
 	}
@@ -189,26 +176,20 @@ func readCSV(ctx context.Context, src string) (result, error) {
 	defer db.Close()
 	var size int64
 	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() && strings.Contains(p, "/vpcflowlogs/") && strings.HasSuffix(p, ".log.gz") {
+		if err == nil && !info.IsDir() && input(p) {
 			size += info.Size()
 		}
 		return nil
 	})
-	glob := filepath.Join(src, "*", "vpcflowlogs", "**", "*.log.gz")
-	q := `CREATE TABLE ref AS
-SELECT "account-id" AS account, "interface-id" AS interface_id, srcaddr, dstaddr, srcport::INTEGER AS srcport, dstport::INTEGER AS dstport,
-       protocol::INTEGER AS protocol, packets::BIGINT AS packets, bytes::BIGINT AS bytes, to_timestamp(start::BIGINT) AS start_time,
-       to_timestamp("end"::BIGINT) AS end_time, action, "log-status" AS log_status
-FROM read_csv('` + strings.ReplaceAll(glob, "'", "''") + `', delim = ' ', header = true, nullstr = '-', union_by_name = true, all_varchar = true)`
 	began := time.Now()
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return result{}, fmt.Errorf("read_csv: %w", err)
+	if _, err := db.ExecContext(ctx, query); err != nil {
+		return result{}, fmt.Errorf("%s: %w", name, err)
 	}
 	secs := time.Since(began).Seconds()
 	var n int64
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ref`).Scan(&n); err != nil {
 		return result{}, err
 	}
-	return result{Name: "duckdb read_csv (flow reference)", Records: n, Bytes: size, Seconds: secs,
+	return result{Name: name, Records: n, Bytes: size, Seconds: secs,
 		RecordsPerSec: float64(n) / secs, MBPerSec: float64(size) / secs / 1e6}, nil
 }
