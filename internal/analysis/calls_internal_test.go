@@ -192,13 +192,27 @@ func TestLabelPrefersName(t *testing.T) {
 		}
 		return graph.ObjectWrite{URI: "/logs/c", Key: "c", Size: 1, SHA256: "sha-c", Source: trailhound.SourceCloudTrail, Batch: b}
 	}
-	for _, order := range [][]func() graph.ObjectWrite{{finding, call}, {call, finding}} {
+	for _, c := range []struct {
+		order []func() graph.ObjectWrite
+		one   bool // both objects in one write
+	}{{[]func() graph.ObjectWrite{finding, call}, false}, {[]func() graph.ObjectWrite{call, finding}, false},
+		{[]func() graph.ObjectWrite{finding, call}, true}, {[]func() graph.ObjectWrite{call, finding}, true}} {
 		st, err := duckdb.Open(ctx, t.TempDir(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range order {
-			if _, err := st.Write(ctx, []graph.ObjectWrite{o()}, nil); err != nil {
+		var objs []graph.ObjectWrite
+		for _, o := range c.order {
+			objs = append(objs, o())
+			if !c.one {
+				if _, err := st.Write(ctx, objs, nil); err != nil {
+					t.Fatal(err)
+				}
+				objs = nil
+			}
+		}
+		if c.one {
+			if _, err := st.Write(ctx, objs, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -213,7 +227,7 @@ func TestLabelPrefersName(t *testing.T) {
 				t.Fatal(err)
 			}
 			if ent.Label != "<b>zed</b>" {
-				t.Errorf("optimized %v: label %q, want the user's name", optimized, ent.Label)
+				t.Errorf("one write %v, optimized %v: label %q, want the user's name", c.one, optimized, ent.Label)
 			}
 		}
 		st.Close()

@@ -509,9 +509,7 @@ func mergeEntity(m, e *graph.Entity) {
 	if e.Last.After(m.Last) {
 		m.Last = e.Last
 	}
-	if m.Label == "" {
-		m.Label = e.Label
-	}
+	m.Label = graph.PreferLabel(m.Ref.ID, m.Label, e.Label)
 	if m.ARN == "" {
 		m.ARN = e.ARN
 	}

@@ -205,8 +205,8 @@ func (b *Batch) observe(ref trailhound.EntityRef, label, arn, account string, t 
 	if t.After(e.Last) {
 		e.Last = t
 	}
-	if e.Label == "" {
-		e.Label = strings.Clone(label)
+	if l := PreferLabel(e.Ref.ID, e.Label, label); l != e.Label {
+		e.Label = strings.Clone(l)
 	}
 	if e.ARN == "" {
 		e.ARN = strings.Clone(arn)
@@ -215,6 +215,26 @@ func (b *Batch) observe(ref trailhound.EntityRef, label, arn, account string, t 
 		e.Account = b.intern(account)
 	}
 	return key
+}
+
+// PreferLabel returns the label an entity keeps of two observed: a name
+// rather than its id (a finding names the entities it involves by id
+// only), and of two names the greater. The choice depends neither on the
+// order of the observations nor on how they were grouped into objects and
+// writes, and it is the readers' rule over stored observations (the
+// greatest label that is not the id, else the greatest).
+func PreferLabel(id, a, b string) string {
+	aName, bName := a != "" && a != id, b != "" && b != id
+	switch {
+	case aName != bName:
+		if aName {
+			return a
+		}
+		return b
+	case a >= b:
+		return a
+	}
+	return b
 }
 
 func (b *Batch) edge(kind RelKind, src, dst int64, t time.Time, eventID string) {

@@ -115,3 +115,26 @@ func TestFlowOrientation(t *testing.T) {
 		})
 	}
 }
+
+// TestPreferLabel: a name wins over the id and over no label, the greater
+// of two names wins, and the choice does not depend on the order.
+func TestPreferLabel(t *testing.T) {
+	const id = "AIDAEXAMPLE"
+	cases := []struct{ a, b, want string }{
+		{"", "", ""},
+		{"", id, id},
+		{id, "alice", "alice"},
+		{"", "alice", "alice"},
+		{"alice", "bob", "bob"},
+		{"alice", "alice", "alice"},
+		{id, id, id},
+	}
+	for _, c := range cases {
+		if got := PreferLabel(id, c.a, c.b); got != c.want {
+			t.Errorf("PreferLabel(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		}
+		if got := PreferLabel(id, c.b, c.a); got != c.want {
+			t.Errorf("PreferLabel(%q, %q) = %q, want %q", c.b, c.a, got, c.want)
+		}
+	}
+}
