@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -54,7 +55,27 @@ func (rw *recordWriter) json(b []byte) error {
 	return nil
 }
 
-func (rw *recordWriter) csv(row []string) error { return rw.cw.Write(row) }
+func (rw *recordWriter) csv(row []string) error {
+	for i, c := range row {
+		row[i] = csvCell(c)
+	}
+	return rw.cw.Write(row)
+}
+
+// csvCell guards a CSV cell against formula injection: a cell a
+// spreadsheet would run as a formula (text starting with =, +, -, @, tab
+// or carriage return) gets a leading apostrophe, since the values come
+// from logs an attacker can write. Numbers (a negative count) are kept.
+// The console's own exports do the same (ui/src/lib/csv.ts).
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return s
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	return "'" + s
+}
 
 func (rw *recordWriter) finish() error {
 	switch rw.format {

@@ -48,3 +48,28 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestCSVCell: cells a spreadsheet would run as formulas are defused,
+// numbers and ordinary text are kept.
+func TestCSVCell(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"", ""},
+		{"ListUsers", "ListUsers"},
+		{"=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"},
+		{"+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\tx", "'\tx"},
+		{"\rx", "'\rx"},
+		{"-1", "-1"},
+		{"-12.5", "-12.5"},
+		{"+7", "+7"},
+		{"a=b", "a=b"},
+		{"10.0.1.25", "10.0.1.25"},
+	}
+	for _, c := range cases {
+		if got := csvCell(c.in); got != c.want {
+			t.Errorf("csvCell(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
