@@ -82,7 +82,7 @@ unavailable or the address cannot be bound.`)
 	// Searches without a scope are answered from an index in memory,
 	// built in the background a few seconds after start, once the first
 	// page's queries had the CPU (searches before it is ready use SQL).
-	stopIndex := engine.WarmUp(ctx, searchIndexDelay)
+	stopIndex := engine.WarmUp(ctx, searchIndexDelay, log)
 	defer stopIndex()
 	apiServer := api.New(engine, log)
 	// Finding groups follow the findings stored: the watcher places new

@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"log/slog"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -78,6 +80,7 @@ type searchIndexState struct {
 	building atomic.Bool
 	mu       sync.Mutex
 	ctx      context.Context
+	log      *slog.Logger
 	builds   sync.WaitGroup
 }
 
@@ -88,11 +91,13 @@ type searchIndexState struct {
 // current: a search that finds the store changed starts a new build. Call
 // stop before closing the database; it cancels a build in progress and
 // waits for it. Without WarmUp the engine searches with SQL only.
-func (e *Engine) WarmUp(ctx context.Context, delay time.Duration) (stop func()) {
+// Each build is logged (search_index_built, with its entities and
+// seconds) to log, when not nil.
+func (e *Engine) WarmUp(ctx context.Context, delay time.Duration, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &e.search
 	s.mu.Lock()
-	s.enabled, s.ctx = true, ctx
+	s.enabled, s.ctx, s.log = true, ctx, log
 	s.mu.Unlock()
 	go func() {
 		t := time.NewTimer(delay)
@@ -117,7 +122,7 @@ func (e *Engine) rebuildSearchIndex() {
 	s := &e.search
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ctx := s.ctx
+	ctx, log := s.ctx, s.log
 	if !s.enabled || ctx.Err() != nil || !s.building.CompareAndSwap(false, true) {
 		return
 	}
@@ -125,9 +130,18 @@ func (e *Engine) rebuildSearchIndex() {
 	go func() {
 		defer s.builds.Done()
 		defer s.building.Store(false)
+		began := time.Now()
 		idx, err := e.buildSearchIndex(ctx)
-		if err == nil && idx != nil {
+		switch {
+		case err != nil && ctx.Err() == nil && log != nil:
+			log.Warn("search_index_failed", "error", err.Error())
+		case err == nil && idx == nil && log != nil:
+			log.Info("search_index_skipped", "reason", fmt.Sprintf("more than %d entities: searches use SQL", maxIndexedEntities))
+		case err == nil && idx != nil:
 			s.current.Store(idx)
+			if log != nil {
+				log.Info("search_index_built", "entities", idx.n, "seconds", time.Since(began).Seconds())
+			}
 		}
 	}()
 }
@@ -173,8 +187,10 @@ func (e *Engine) buildSearchIndex(ctx context.Context) (*searchIndex, error) {
 	}
 	q := `WITH act AS (SELECT k, sum(n) AS n FROM (` + strings.Join(parts, " UNION ALL ") + `) a GROUP BY k),
 ent AS (` + entitySelect + ` WHERE namespace <> ? GROUP BY key, namespace, id)
-SELECT ent.*, coalesce(act.n, 0) AS activity FROM ent LEFT JOIN act ON act.k = ent.key
-ORDER BY activity DESC, 2, 3`
+SELECT ent.namespace, ent.id, nullif(ent.label, ent.id), nullif(ent.arn, ''), nullif(ent.account, ''),
+	` + e.dialect.EpochSeconds("ent.first_seen") + `, ` + e.dialect.EpochSeconds("ent.last_seen") + `, coalesce(act.n, 0) AS activity
+FROM ent LEFT JOIN act ON act.k = ent.key
+ORDER BY activity DESC, 1, 2`
 	rows, err := e.db.QueryContext(ctx, q, string(internalAPINamespace))
 	if err != nil {
 		return fail(err)
@@ -190,14 +206,19 @@ ORDER BY activity DESC, 2, 3`
 		r int32
 	}
 	var ipv4 []v4
+	var ns, id string
+	var label, arn, account sql.NullString
+	var first, last, activity int64
 	for rows.Next() {
-		var r entityRow
-		var ns string
-		var activity int64
-		if err := rows.Scan(&r.Key, &ns, &r.Ref.ID, &r.Label, &r.ARN, &r.Account, &r.FirstSeen, &r.LastSeen, &activity); err != nil {
+		// Addresses, nearly all rows, have no label of their own, ARN or
+		// account: those come back NULL and cost little to scan.
+		if err := rows.Scan(&ns, &id, &label, &arn, &account, &first, &last, &activity); err != nil {
 			return fail(err)
 		}
-		r.Ref.Type = trailhound.Namespace(ns)
+		r := entityRow{Ref: trailhound.EntityRef{Type: trailhound.Namespace(ns), ID: id}, Label: id, ARN: arn.String, Account: account.String}
+		if label.Valid {
+			r.Label = label.String
+		}
 		n, ok := nsIndex[r.Ref.Type]
 		if !ok {
 			if len(x.nsNames) == 255 {
@@ -216,8 +237,8 @@ ORDER BY activity DESC, 2, 3`
 		x.ns = append(x.ns, n)
 		x.text = append(x.text, r.Ref.ID...)
 		x.off = append(x.off, uint32(len(x.text)))
-		x.first = append(x.first, r.FirstSeen.Unix())
-		x.last = append(x.last, r.LastSeen.Unix())
+		x.first = append(x.first, first)
+		x.last = append(x.last, last)
 		x.activity = append(x.activity, activity)
 		x.byNS[n] = append(x.byNS[n], rank)
 		if r.Ref.Type != trailhound.IPAddress || r.Label != r.Ref.ID || r.ARN != "" || r.Account != "" {

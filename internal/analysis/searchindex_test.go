@@ -140,7 +140,7 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 	}
 	write(1)
 	eng := analysis.New(st.DB(), analysis.Options{})
-	stop := eng.WarmUp(ctx, 0)
+	stop := eng.WarmUp(ctx, 0, nil)
 	defer stop()
 	waitIndexed(eng)
 	if n := users(eng); n != 1 {
