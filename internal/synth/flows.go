@@ -5,10 +5,14 @@ import (
 	"strconv"
 )
 
-// flowHeader is the custom version-5 format the organization's flow logs
-// use: every default field plus the version 3-5 fields that matter for
-// investigations.
-const flowHeader = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path\n"
+// FlowLogHeader names the fields of the custom version-5 format the
+// organization's flow logs use: every default field plus the version 3-5
+// fields that matter for investigations. Every flow log file starts with
+// it.
+const FlowLogHeader = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr region az-id sublocation-type sublocation-id pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path"
+
+// flowHeader is the header line of a flow log file.
+const flowHeader = FlowLogHeader + "\n"
 
 // TCP flag values as flow logs report them (OR-ed over the interval).
 const (
