@@ -18,7 +18,10 @@ func (e *Engine) IndexSearches(ctx context.Context) error {
 }
 
 // SearchIndexed reports whether e's index is current.
-func (e *Engine) SearchIndexed(ctx context.Context) bool { return e.usableSearchIndex(ctx) != nil }
+func (e *Engine) SearchIndexed(ctx context.Context) bool {
+	idx, _ := e.usableSearchIndex(ctx)
+	return idx != nil
+}
 
 // LocateBaselinesBySQL has new-geolocations join every baseline with the
 // address table, as it does for baselines of many addresses, until the

@@ -91,8 +91,12 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 	}
 	// Without a scope, the index in memory answers when it is current.
 	if scope == nil {
-		if idx := e.usableSearchIndex(ctx); idx != nil {
+		idx, build := e.usableSearchIndex(ctx)
+		if idx != nil {
 			return idx.search(req.Type, q, prefix, isCIDR, offset, req.Limit), nil
+		}
+		if build {
+			defer e.rebuildSearchIndex()
 		}
 	}
 

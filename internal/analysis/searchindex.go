@@ -84,7 +84,7 @@ type searchIndexState struct {
 	builds   sync.WaitGroup
 }
 
-// WarmUp builds the search index in the background after delay (or at
+// WarmUp builds the search index in the background after delay (or after
 // the first search without a scope, if sooner), so that the searches of a
 // freshly started server are answered from memory without the build
 // competing with its first queries for the CPU, and keeps the index
@@ -147,24 +147,24 @@ func (e *Engine) rebuildSearchIndex() {
 }
 
 // usableSearchIndex returns the index when it answers for the store as it
-// is, and otherwise starts building one and returns nil.
-func (e *Engine) usableSearchIndex(ctx context.Context) *searchIndex {
+// is. Otherwise it returns nil and, when the engine keeps an index, says
+// that one should be built: the caller starts the build once it has
+// answered, so that the build does not share the CPU with its answer.
+func (e *Engine) usableSearchIndex(ctx context.Context) (idx *searchIndex, build bool) {
 	s := &e.search
 	s.mu.Lock()
 	enabled := s.enabled
 	s.mu.Unlock()
 	if !enabled {
-		return nil
+		return nil, false
 	}
-	idx := s.current.Load()
-	if idx != nil {
+	if idx = s.current.Load(); idx != nil {
 		v, err := e.storeVersion(ctx)
 		if err == nil && v == idx.version {
-			return idx
+			return idx, false
 		}
 	}
-	e.rebuildSearchIndex()
-	return nil
+	return nil, true
 }
 
 // buildSearchIndex reads every entity with its activity over all data,
