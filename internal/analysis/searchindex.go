@@ -69,7 +69,7 @@ func (e *Engine) storeVersion(ctx context.Context) (storeVersion, error) {
 	return v, err
 }
 
-// maxIndexedEntities bounds the index (about 50 bytes an address): a
+// maxIndexedEntities bounds the index (about 60 bytes an address): a
 // larger store is searched with SQL only.
 const maxIndexedEntities = 12_000_000
 
