@@ -129,31 +129,16 @@ JOIN ip_info i ON i.key = events.ip_key
 WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> ''`
 		return e.queryPlaces(ctx, "new geolocations baseline", q, append(fargs, args...)...)
 	}
-	// The entity's and its account's baseline places are independent
-	// reads of the baseline: they run side by side.
-	type placesResult struct {
-		places map[place]bool
-		err    error
-	}
-	var account chan placesResult
-	if ent.Account != "" && ent.Ref.Type != trailhound.AwsAccount {
-		account = make(chan placesResult, 1)
-		acct := trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()
-		go func() {
-			p, err := baselinePlaces("events.account_key = ?", []any{acct})
-			account <- placesResult{p, err}
-		}()
-	}
 	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.keyArgs(ent.Key))
-	accountPlaces := mine
-	if account != nil {
-		r := <-account
-		if err == nil {
-			accountPlaces, err = r.places, r.err
-		}
-	}
 	if err != nil {
 		return nil, err
+	}
+	accountPlaces := mine
+	if ent.Account != "" && ent.Ref.Type != trailhound.AwsAccount {
+		acct := trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()
+		if accountPlaces, err = baselinePlaces("events.account_key = ?", []any{acct}); err != nil {
+			return nil, err
+		}
 	}
 	names, err := e.names(ctx, keys)
 	if err != nil {

@@ -106,9 +106,6 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 	args = append(args, string(internalAPINamespace))
 	if isCIDR {
 		// Addresses are text; their containment is decided in Go below.
-		if req.Type != "" && req.Type != trailhound.IPAddress {
-			return nil, trailhound.Errorf(trailhound.EINVALID, "q %q is a CIDR block, which matches IpAddress entities only (type)", q)
-		}
 		req.Type = trailhound.IPAddress
 		keys, err := e.addressesIn(ctx, prefix)
 		if err != nil {

@@ -68,6 +68,7 @@ func TestSearchIndexMatchesSQL(t *testing.T) {
 		{Q: "*"}, {Q: "*admin*"}, {Q: "*ADMIN*"}, {Q: "a?i*"}, {Q: "*.*"}, {Q: "1*"}, {Q: "10.*"}, {Q: "*:*"},
 		{Q: "10.0.0.0/8"}, {Q: "0.0.0.0/0", Type: trailhound.IPAddress}, {Q: "198.51.100.0/24"}, {Q: "::/0"},
 		{Q: "*", Type: trailhound.IPAddress}, {Q: "arn:aws:iam::*"}, {Q: "*/*"}, {Q: "i-*", Type: trailhound.Ec2Instance},
+		{Q: "10.0.0.0/8", Type: trailhound.AwsUser},
 	}
 	t.Run("corpus", func(t *testing.T) {
 		st, _ := corpusStore(t)

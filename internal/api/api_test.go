@@ -105,6 +105,7 @@ func TestErrors(t *testing.T) {
 		{alice + "/panels/no-such-panel", 400, trailhound.EINVALID, "panel"},
 		{"/api/v1/search?q=10.0.0.0/33", 400, trailhound.EINVALID, "CIDR"},
 		{"/api/v1/search?type=Bogus", 400, trailhound.EINVALID, "type"},
+		{"/api/v1/search?q=10.0.0.0/8&type=AwsUser", 400, trailhound.EINVALID, "type"},
 		{"/api/v1/search?limit=0x10", 400, trailhound.EINVALID, "limit"},
 		{"/api/v1/findings/nope", 404, trailhound.ENOTFOUND, "nope"},
 		{"/api/v1/events?entity=nonsense", 400, trailhound.EINVALID, "entity"},
