@@ -1,6 +1,10 @@
 // Command bench measures end-to-end ingest throughput on generated corpora
-// and compares it, in the same run, with DuckDB's own read_json loading the
-// same CloudTrail files into an equivalent table. Run it with `make bench`.
+// and compares it, in the same run, with DuckDB's own read_json and
+// read_csv loading the same CloudTrail and flow files into equivalent
+// tables. It also measures two floors, the CPU time that decompressing the
+// files and that DuckDB copying the rows the ingest stored in its biggest
+// table take alone, and prints the rate an ingest doing nothing else could
+// reach on this machine's CPUs. Run it with `make bench`.
 //
 // It prints one line per measurement and, with -json, a JSON document.
 package main
@@ -11,6 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +25,7 @@ import (
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/internal/synth"
@@ -33,6 +39,16 @@ type result struct {
 	RecordsPerSec float64 `json:"recordsPerSecond"`
 	MBPerSec      float64 `json:"mbPerSecond"`
 	PeakRSSMiB    float64 `json:"peakRssMiB"`
+	CPUSeconds    float64 `json:"cpuSeconds"` // user + system, every thread
+}
+
+// cpuSeconds is the user and system time this process has used so far.
+func cpuSeconds() float64 {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano()).Seconds()
 }
 
 func main() {
@@ -60,24 +76,47 @@ func main() {
 	must(err)
 	flowRef, err := readCSV(ctx, filepath.Join(flowDir, "AWSLogs"))
 	must(err)
-	results := []result{ct, ref, flows, flowRef}
+	ctFloor, err := storeFloor(ctx, filepath.Join(*dir, "store-cloudtrail"), "events", ct.Records, "cloudtrail")
+	must(err)
+	flowFloor, err := storeFloor(ctx, filepath.Join(*dir, "store-vpcflow"), "flows", flows.Records, "vpcflow")
+	must(err)
+	ctGunzip, err := gunzipFloor(filepath.Join(ctDir, "AWSLogs"), ct.Records, "/CloudTrail/", ".json.gz")
+	must(err)
+	flowGunzip, err := gunzipFloor(filepath.Join(flowDir, "AWSLogs"), flows.Records, "/vpcflowlogs/", ".log.gz")
+	must(err)
+	results := []result{ct, ref, ctGunzip, ctFloor, flows, flowRef, flowGunzip, flowFloor}
+	// The best rate an ingest could reach if decompressing its input and
+	// storing its biggest table's rows were all it did, on every CPU.
+	bound := func(a, b result) float64 {
+		perRecord := a.CPUSeconds/float64(a.Records) + b.CPUSeconds/float64(b.Records)
+		return float64(runtime.NumCPU()) / perRecord
+	}
+	ctBound, flowBound := bound(ctGunzip, ctFloor), bound(flowGunzip, flowFloor)
 
 	ratio := ct.RecordsPerSec / ref.RecordsPerSec
 	flowRatio := flows.RecordsPerSec / flowRef.RecordsPerSec
 	if *asJSON {
-		json.NewEncoder(os.Stdout).Encode(map[string]any{"results": results, "cloudtrailVsReadJSON": ratio, "vpcflowVsReadCSV": flowRatio, "cpus": runtime.NumCPU()})
+		json.NewEncoder(os.Stdout).Encode(map[string]any{"results": results, "cloudtrailVsReadJSON": ratio, "vpcflowVsReadCSV": flowRatio,
+			"cloudtrailBound": ctBound, "vpcflowBound": flowBound, "cpus": runtime.NumCPU()})
 		return
 	}
-	fmt.Printf("%-34s %12s %10s %12s %9s %10s\n", "measurement", "records", "seconds", "records/s", "MB/s", "peak RSS")
+	fmt.Printf("%-44s %12s %10s %12s %9s %10s %16s\n", "measurement", "records", "seconds", "records/s", "MB/s", "peak RSS", "CPU-s/M records")
 	for _, r := range results {
 		rss := "-"
 		if r.PeakRSSMiB > 0 {
 			rss = fmt.Sprintf("%.0f MiB", r.PeakRSSMiB)
 		}
-		fmt.Printf("%-34s %12d %10.2f %12.0f %9.1f %10s\n", r.Name, r.Records, r.Seconds, r.RecordsPerSec, r.MBPerSec, rss)
+		mbs := "-"
+		if r.Bytes > 0 {
+			mbs = fmt.Sprintf("%.1f", r.MBPerSec)
+		}
+		fmt.Printf("%-44s %12d %10.2f %12.0f %9s %10s %16.1f\n", r.Name, r.Records, r.Seconds, r.RecordsPerSec, mbs, rss, r.CPUSeconds/float64(r.Records)*1e6)
 	}
 	fmt.Printf("CloudTrail end-to-end ingest vs DuckDB read_json: %.2fx (%d CPUs)\n", ratio, runtime.NumCPU())
 	fmt.Printf("VPC flow end-to-end ingest vs DuckDB read_csv: %.2fx (%d CPUs)\n", flowRatio, runtime.NumCPU())
+	fmt.Printf("Bound (%d CPUs): an ingest that only decompressed its input and stored its biggest table's rows, CPU time of both above, every CPU busy:\n", runtime.NumCPU())
+	fmt.Printf("  CloudTrail: %.0f records/s (reached %.2fx of it); VPC flows: %.0f records/s (reached %.2fx of it)\n",
+		ctBound, ct.RecordsPerSec/ctBound, flowBound, flows.RecordsPerSec/flowBound)
 }
 
 func must(err error) {
@@ -126,7 +165,8 @@ func ingest(bin, data, src, source string) (result, error) {
 	}
 	n := sum.Events[source]
 	return result{Name: "trailhound ingest " + source, Records: n, Bytes: sum.Bytes, Seconds: secs,
-		RecordsPerSec: float64(n) / secs, MBPerSec: float64(sum.Bytes) / secs / 1e6, PeakRSSMiB: rss}, nil
+		RecordsPerSec: float64(n) / secs, MBPerSec: float64(sum.Bytes) / secs / 1e6, PeakRSSMiB: rss,
+		CPUSeconds: (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()}, nil
 }
 
 // readJSON loads the CloudTrail files with DuckDB's read_json into a table
@@ -166,6 +206,77 @@ FROM read_csv('` + strings.ReplaceAll(glob, "'", "''") + `', delim = ' ', header
 	}, q)
 }
 
+// gunzipFloor times decompressing the files below src whose paths contain
+// part and end with suffix, with the gzip reader the ingest uses, on one
+// goroutine: the CPU time every ingest of those files spends at least.
+func gunzipFloor(src string, records int64, part, suffix string) (result, error) {
+	var files []string
+	var size int64
+	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.Contains(p, part) && strings.HasSuffix(p, suffix) {
+			files = append(files, p)
+			size += info.Size()
+		}
+		return nil
+	})
+	buf := make([]byte, 1<<20)
+	began, cpu := time.Now(), cpuSeconds()
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			return result{}, err
+		}
+		z, err := gzip.NewReader(f)
+		if err == nil {
+			_, err = io.CopyBuffer(io.Discard, z, buf)
+		}
+		f.Close()
+		if err != nil {
+			return result{}, fmt.Errorf("gunzip %s: %w", p, err)
+		}
+	}
+	secs := time.Since(began).Seconds()
+	return result{Name: "gunzip of the same files (floor)", Records: records, Bytes: size, Seconds: secs,
+		RecordsPerSec: float64(records) / secs, MBPerSec: float64(size) / secs / 1e6, CPUSeconds: cpuSeconds() - cpu}, nil
+}
+
+// storeFloor times DuckDB copying the rows an ingest stored in table, from
+// the ingest's store into a fresh database, with all its threads and no
+// memory limit: no parsing, no graph, no other table. The copy's rate in
+// input records (records, the ingest's count) bounds what any ingest that
+// stores those rows can reach on this machine.
+func storeFloor(ctx context.Context, store, table string, records int64, source string) (result, error) {
+	dbDir, err := os.MkdirTemp("", "bench-floor-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dbDir)
+	db, err := sql.Open("duckdb", filepath.Join(dbDir, "floor.duckdb"))
+	if err != nil {
+		return result{}, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	path := filepath.Join(store, "trailhound.duckdb")
+	if _, err := db.ExecContext(ctx, `ATTACH '`+strings.ReplaceAll(path, "'", "''")+`' AS src (READ_ONLY)`); err != nil {
+		return result{}, fmt.Errorf("store floor: %w", err)
+	}
+	var rows int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM src.`+table).Scan(&rows); err != nil {
+		return result{}, fmt.Errorf("store floor: %w", err)
+	}
+	began, cpu := time.Now(), cpuSeconds()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE floor AS SELECT * FROM src.`+table); err != nil {
+		return result{}, fmt.Errorf("store floor: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		return result{}, fmt.Errorf("store floor: %w", err)
+	}
+	secs := time.Since(began).Seconds()
+	return result{Name: fmt.Sprintf("duckdb copy of %d %s rows (floor)", rows, table), Records: records, Seconds: secs,
+		RecordsPerSec: float64(records) / secs, CPUSeconds: cpuSeconds() - cpu}, nil
+}
+
 // reference times query, which creates the table ref, in a fresh DuckDB
 // database; the files below src that input selects are its input size.
 func reference(ctx context.Context, name, src string, input func(path string) bool, query string) (result, error) {
@@ -186,15 +297,15 @@ func reference(ctx context.Context, name, src string, input func(path string) bo
 		}
 		return nil
 	})
-	began := time.Now()
+	began, cpu := time.Now(), cpuSeconds()
 	if _, err := db.ExecContext(ctx, query); err != nil {
 		return result{}, fmt.Errorf("%s: %w", name, err)
 	}
-	secs := time.Since(began).Seconds()
+	secs, cpu := time.Since(began).Seconds(), cpuSeconds()-cpu
 	var n int64
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM ref`).Scan(&n); err != nil {
 		return result{}, err
 	}
 	return result{Name: name, Records: n, Bytes: size, Seconds: secs,
-		RecordsPerSec: float64(n) / secs, MBPerSec: float64(size) / secs / 1e6}, nil
+		RecordsPerSec: float64(n) / secs, MBPerSec: float64(size) / secs / 1e6, CPUSeconds: cpu}, nil
 }
