@@ -17,6 +17,8 @@ import (
 	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
 	"github.com/trailhound/trailhound/internal/groups"
+	"github.com/trailhound/trailhound/internal/ingest"
+	"github.com/trailhound/trailhound/internal/objstore"
 	"github.com/trailhound/trailhound/ui"
 )
 
@@ -28,8 +30,13 @@ and the raw records behind every number. Once listening, it prints the URL on st
 --ready-file, if given); logs are JSON lines on stderr. It stops cleanly
 on SIGINT or SIGTERM, letting requests in flight finish.
 
-The store is opened for reading and writing by one process at a time:
-stop serve before ingesting into the same data directory.
+The store is opened for reading and writing by one process at a time.
+To add logs while serving, give serve the locations to follow with
+--ingest (repeatable; folders or s3://bucket/prefix, as for the ingest
+command): it ingests them at start and every --ingest-every, storing new
+and changed objects while queries keep answering, and logs each run that
+stored something as an ingest_finished line. Otherwise stop serve before
+running trailhound ingest on the same data directory.
 
 Exit status: 0 after a clean stop, 2 for usage errors, 3 when the store is
 unavailable or the address cannot be bound.`)
@@ -42,6 +49,12 @@ unavailable or the address cannot be bound.`)
 	readyFile := fs.String("ready-file", "", "once listening, write the server's URL to this file (for scripts and tests that start serve on port 0)")
 	baseline := fs.Duration("baseline", trailhound.DefaultBaseline, "how far before a scope its baseline reaches")
 	threatIntel := threatIntelFlag(fs)
+	var follow stringList
+	fs.Var(&follow, "ingest", "folder or s3://bucket/prefix to ingest at start and every --ingest-every while serving (repeatable)")
+	every := fs.Duration("ingest-every", 5*time.Minute, "how often the --ingest locations are listed for new objects")
+	ingestWorkers := fs.Int("ingest-workers", 1, "objects decoded in parallel by --ingest (the other CPUs stay with the queries)")
+	geo := geoFlags(env, fs)
+	s3 := s3Flags(env, fs)
 	if code, ok := parse(fs, args, env); !ok {
 		return code
 	}
@@ -52,6 +65,23 @@ unavailable or the address cannot be bound.`)
 	if *baseline < time.Hour {
 		fmt.Fprintf(env.stderr, "trailhound serve: --baseline %s is shorter than an hour\n", *baseline)
 		return exitUsage
+	}
+	if *every < minIngestInterval {
+		fmt.Fprintf(env.stderr, "trailhound serve: --ingest-every %s is shorter than %s\n", *every, minIngestInterval)
+		return exitUsage
+	}
+	if *ingestWorkers < 1 {
+		fmt.Fprintf(env.stderr, "trailhound serve: --ingest-workers must be at least 1\n")
+		return exitUsage
+	}
+	var followed []objstore.Store
+	for _, loc := range follow {
+		s, err := objstore.Parse(ctx, loc, s3.options())
+		if err != nil {
+			fmt.Fprintf(env.stderr, "trailhound serve: --ingest: %v\n", err)
+			return exitUsage
+		}
+		followed = append(followed, s)
 	}
 	level := slog.LevelInfo
 	if v := env.getenv("TRAILHOUND_LOG_LEVEL"); v != "" {
@@ -70,7 +100,7 @@ unavailable or the address cannot be bound.`)
 	// before archiving existed, or by a copy that left it out) still
 	// serves everything but the raw records, which then say why.
 	var arch *archive.Archive
-	if dir := filepath.Join(*data, "objects"); isDir(dir) {
+	if dir := filepath.Join(*data, "objects"); isDir(dir) || len(followed) > 0 {
 		if arch, err = archive.Open(dir); err != nil {
 			fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
 			return exitRuntime
@@ -106,6 +136,22 @@ unavailable or the address cannot be bound.`)
 	}
 	defer inv.Close()
 	apiServer.SetInvestigations(inv)
+	if len(followed) > 0 {
+		enrich, closeGeo, err := geo.open(*data, log)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+			return exitUsage
+		}
+		defer closeGeo()
+		arch.Clean()
+		f := &follower{st: st, stores: followed, every: *every, log: log,
+			opts: ingest.Options{Workers: *ingestWorkers, Log: log, Enrich: enrich, Archive: arch}}
+		followCtx, stopFollow := context.WithCancel(ctx)
+		followed := make(chan struct{})
+		go func() { defer close(followed); f.run(followCtx) }()
+		defer func() { stopFollow(); <-followed }()
+		log.Info("ingest_following", "locations", len(f.stores), "every", every.String())
+	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -291,7 +291,132 @@ func TestServeUsage(t *testing.T) {
 	if code, _, _ := run(t, "serve", "--baseline", "1m"); code != exitUsage {
 		t.Errorf("short baseline: exit %d", code)
 	}
+	if code, _, errOut := run(t, "serve", "--ingest", t.TempDir(), "--ingest-every", "10ms"); code != exitUsage || !strings.Contains(errOut, "--ingest-every") {
+		t.Errorf("short ingest interval: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "serve", "--ingest", filepath.Join(t.TempDir(), "missing")); code != exitUsage || !strings.Contains(errOut, "--ingest") {
+		t.Errorf("missing ingest folder: exit %d %s", code, errOut)
+	}
 	if code, out, _ := run(t, "serve", "--help"); code != exitOK || !strings.Contains(out, "--ready-file") && !strings.Contains(out, "ready-file") {
 		t.Errorf("help: exit %d %s", code, out)
+	}
+}
+
+// TestServeIngests starts serve over an empty data directory following an
+// empty folder, then delivers the incident's files into the folder, as
+// AWS delivers logs to a bucket: serve ingests them while it serves, and
+// the numbers it answers are the records', counted once however many
+// times the folder is listed again.
+func TestServeIngests(t *testing.T) {
+	t.Setenv("TRAILHOUND_LOG_LEVEL", "debug")
+	data, logs := t.TempDir(), t.TempDir()
+	ready := filepath.Join(t.TempDir(), "url")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready,
+			"--ingest", logs, "--ingest-every", "1s"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+	var url string
+	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if b, err := os.ReadFile(ready); err == nil {
+			url = strings.TrimSpace(string(b))
+		}
+	}
+	if url == "" {
+		t.Fatalf("serve did not report its address: %s", stderr.String())
+	}
+	c, err := client.New(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := trailhound.EntityRef{Type: trailhound.AwsUser, ID: analysistest.AliceID}
+	day := client.Scope{Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), End: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).Unix()}
+	if _, err := c.APICallVolume(ctx, alice, day); err == nil {
+		t.Fatal("alice is known before her logs were delivered")
+	}
+	var want client.Counts
+	for _, r := range analysistest.Records(t) {
+		if r.PrincipalID == analysistest.AliceID {
+			if r.Failed {
+				want.Failure++
+			} else {
+				want.Success++
+			}
+		}
+	}
+	analysistest.WriteFiles(t, logs, analysistest.Incident)
+	// A file that cannot be read fails once, and is not read again while
+	// it stays as it is.
+	if err := os.WriteFile(filepath.Join(logs, "notes.txt"), []byte("not a log\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// finished counts the runs logged so far, the objects they stored, and
+	// the objects the last one found unchanged.
+	var failedBefore, failures int
+	finished := func() (runs, stored, unchanged int) {
+		failures = 0
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			var m struct {
+				Msg          string `json:"msg"`
+				Stored       int    `json:"stored"`
+				Unchanged    int    `json:"unchanged"`
+				FailedBefore int    `json:"failed_before"`
+			}
+			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "ingest_finished" {
+				runs++
+				stored += m.Stored
+				unchanged, failedBefore = m.Unchanged, m.FailedBefore
+			}
+			if strings.Contains(line, `"object_failed"`) {
+				failures++
+			}
+		}
+		return runs, stored, unchanged
+	}
+	var got client.Counts
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if v, err := c.APICallVolume(ctx, alice, day); err == nil {
+			got = v.Totals
+			if got == want {
+				break
+			}
+		}
+	}
+	if got != want || want.Success == 0 {
+		t.Fatalf("alice's calls %+v once her logs were delivered, want %+v; log:\n%s", got, want, stderr.String())
+	}
+	// Once the run that stored them is logged, two more runs list the same
+	// objects again and change nothing.
+	var runs, stored int
+	for deadline := time.Now().Add(30 * time.Second); stored == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		runs, stored, _ = finished()
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if n, _, _ := finished(); n >= runs+2 {
+			break
+		}
+	}
+	if n, s, unchanged := finished(); n < runs+2 || stored == 0 || s != stored || unchanged != len(analysistest.Incident) {
+		t.Errorf("%d runs after the one that stored %d objects (%d runs), %d stored in all, %d of %d files unchanged in the last",
+			n-runs, stored, runs, s, unchanged, len(analysistest.Incident))
+	}
+	if failures != 1 || failedBefore != 1 {
+		t.Errorf("the unreadable file failed %d times, and was passed over by the last run %d times; want 1 and 1", failures, failedBefore)
+	}
+	if v, err := c.APICallVolume(ctx, alice, day); err != nil || v.Totals != want {
+		t.Errorf("alice's calls after listing again: %+v, %v", v, err)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("serve exited with %d: %s", code, stderr.String())
 	}
 }

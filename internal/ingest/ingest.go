@@ -83,6 +83,11 @@ type Options struct {
 	// CommitRecords is how many records a transaction gathers before it
 	// commits; zero means 100,000.
 	CommitRecords int
+	// Skip, if set, is asked about every listed object that is not stored
+	// as listed; the objects it returns true for are not read and count as
+	// FailedBefore. serve --ingest uses it not to read again, every few
+	// minutes, an object that failed and has not changed since.
+	Skip func(objstore.Object) bool
 }
 
 // Progress is a snapshot of a run.
@@ -103,17 +108,22 @@ type Progress struct {
 type Failure struct {
 	Path  string `json:"path"`
 	Error string `json:"error"`
+	// Object is the object as listed (size, time, tag), to recognize it
+	// unchanged in a later run (see Options.Skip).
+	Object objstore.Object `json:"-"`
 }
 
 // Summary is the outcome of a run.
 type Summary struct {
-	Objects    int                         `json:"objects"`
-	Stored     int                         `json:"stored"`
-	Unchanged  int                         `json:"unchanged"`
-	Duplicates int                         `json:"duplicateObjects"`
-	Skipped    []Failure                   `json:"skipped"`
-	Failed     []Failure                   `json:"failed"`
-	Events     map[trailhound.Source]int64 `json:"events"`
+	Objects    int       `json:"objects"`
+	Stored     int       `json:"stored"`
+	Unchanged  int       `json:"unchanged"`
+	Duplicates int       `json:"duplicateObjects"`
+	Skipped    []Failure `json:"skipped"`
+	// FailedBefore counts the objects Options.Skip passed over.
+	FailedBefore int                         `json:"failedBefore,omitempty"`
+	Failed       []Failure                   `json:"failed"`
+	Events       map[trailhound.Source]int64 `json:"events"`
 	// DuplicateEvents counts records already stored from other objects
 	// (the same event in an organization trail and an account trail).
 	DuplicateEvents int64                          `json:"duplicateEvents"`
@@ -169,16 +179,6 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	restore := func() {}
-	if b, ok := st.(BulkStore); ok {
-		undo, err := b.BulkWrites(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var once sync.Once
-		restore = func() { once.Do(undo) }
-		defer restore()
-	}
 	var todo []located
 	seen := map[string]bool{}
 	var bytesTotal int64
@@ -193,6 +193,10 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 				sum.Unchanged++
 				return nil
 			}
+			if opts.Skip != nil && opts.Skip(o) {
+				sum.FailedBefore++
+				return nil
+			}
 			todo = append(todo, located{obj: o, store: s})
 			bytesTotal += o.Size
 			return nil
@@ -200,6 +204,20 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 		if err != nil {
 			return nil, err
 		}
+	}
+
+	// The store is tuned for writing only when there is something to write:
+	// serve --ingest lists its locations every few minutes, usually to find
+	// nothing new, while queries run.
+	restore := func() {}
+	if b, ok := st.(BulkStore); ok && len(todo) > 0 {
+		undo, err := b.BulkWrites(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var once sync.Once
+		restore = func() { once.Do(undo) }
+		defer restore()
 	}
 
 	var (
@@ -326,7 +344,7 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 		mu.Lock()
 		sum.Bytes += d.bytes
 		if d.err != nil {
-			sum.Failed = append(sum.Failed, Failure{Path: d.loc.obj.URI, Error: d.err.Error()})
+			sum.Failed = append(sum.Failed, Failure{Path: d.loc.obj.URI, Error: d.err.Error(), Object: d.loc.obj})
 		}
 		if d.skip != "" {
 			sum.Skipped = append(sum.Skipped, Failure{Path: d.loc.obj.URI, Error: d.skip})
