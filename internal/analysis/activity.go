@@ -77,7 +77,10 @@ func callerColumn(ns trailhound.Namespace) (col, name string) {
 }
 
 func (e *Engine) activityDetails(ctx context.Context, ent entityRow, scope trailhound.Scope, params map[string]string) (*ActivityDetails, error) {
-	sub, ok := subjectFor(ent.Ref.Type)
+	sub, ok, err := e.subjectOf(ctx, ent)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelActivityDetails, ent.Ref.Type)
 	}
@@ -100,7 +103,7 @@ func (e *Engine) activityDetails(ctx context.Context, ent entityRow, scope trail
 	q := `SELECT ip_key, ip_text, api_key, ` + callerCol + ` AS caller, ` + sumCalls + `
 FROM ` + from + ` WHERE ` + sub.where + `
 GROUP BY ip_key, ip_text, api_key, caller`
-	args = append(args, sub.keyArgs(ent.Key)...)
+	args = append(args, sub.args...)
 	rows, err := e.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: activity details: %w", err)

@@ -230,7 +230,7 @@ func TestPanelErrors(t *testing.T) {
 		{"unknown entity", analysis.PanelRequest{Entity: ref(trailhound.AwsUser, "AIDANOBODY"), Panel: analysis.PanelAPICallVolume}, trailhound.ENOTFOUND},
 		{"end before start", analysis.PanelRequest{Entity: alice, Panel: analysis.PanelAPICallVolume, Start: day.End, End: day.Start}, trailhound.EINVALID},
 		{"under a minute", analysis.PanelRequest{Entity: alice, Panel: analysis.PanelAPICallVolume, Start: day.Start, End: day.Start + 59}, trailhound.EINVALID},
-		{"panel of another type", analysis.PanelRequest{Entity: ref(trailhound.Ec2Instance, analysistest.InstanceID), Panel: analysis.PanelAPICallVolume}, trailhound.EINVALID},
+		{"panel of another type", analysis.PanelRequest{Entity: ref(trailhound.Ec2Instance, analysistest.InstanceID), Panel: analysis.PanelNewGeolocations}, trailhound.EINVALID},
 		{"bad bucket", analysis.PanelRequest{Entity: alice, Panel: analysis.PanelActivityDetails, Start: day.Start, End: day.End, Params: map[string]string{"bucket": "17"}}, trailhound.EINVALID},
 		{"api namespace", analysis.PanelRequest{Entity: ref("Api", "iam.amazonaws.com:CreateUser"), Panel: analysis.PanelAPICallVolume}, trailhound.EINVALID},
 	}
@@ -655,7 +655,7 @@ func TestEntity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cmp.Equal(inst.Panels, []string{"associated-findings", "vpc-flow-volume", "vpc-flow-details", "vpc-flow-service-ports"}) || len(inst.Facts) != 8 {
+	if !cmp.Equal(inst.Panels, []string{"associated-findings", "api-call-volume", "activity-details", "vpc-flow-volume", "vpc-flow-details", "vpc-flow-service-ports"}) || len(inst.Facts) != 8 {
 		t.Errorf("instance %+v", inst)
 	}
 
@@ -733,8 +733,8 @@ func TestEvents(t *testing.T) {
 			}
 		})
 	}
-	if _, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: ref(trailhound.Ec2Instance, analysistest.InstanceID), Source: trailhound.SourceCloudTrail}); trailhound.ErrorCode(err) != trailhound.EINVALID {
-		t.Errorf("instance events: %v", err)
+	if _, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: ref(trailhound.AutonomousSystem, "AS20712"), Source: trailhound.SourceCloudTrail}); trailhound.ErrorCode(err) != trailhound.EINVALID {
+		t.Errorf("autonomous system events: %v", err)
 	}
 	// Filtered records match the filtered panel.
 	account := ref(trailhound.AwsAccount, analysistest.Account)

@@ -33,14 +33,17 @@ type nameCache struct {
 	version int64
 	rows    map[int64]entityRow
 	ips     map[int64]IPInfo
+	// sessions holds, by instance key, the role sessions named after the
+	// instance (see instanceSubject).
+	sessions map[int64][]int64
 }
 
 // sync drops the cache when the entities table changed since it was
 // filled, or when it grew past its bound, and returns the table's version.
 // The caller holds c.mu.
 func (c *nameCache) sync(version int64) {
-	if c.version != version || len(c.rows)+len(c.ips) > maxCachedNames {
-		c.version, c.rows, c.ips = version, map[int64]entityRow{}, map[int64]IPInfo{}
+	if c.version != version || len(c.rows)+len(c.ips)+len(c.sessions) > maxCachedNames {
+		c.version, c.rows, c.ips, c.sessions = version, map[int64]entityRow{}, map[int64]IPInfo{}, map[int64][]int64{}
 	}
 }
 

@@ -61,7 +61,7 @@ type EventStream struct {
 // DefaultEventsSource is the source of an entity type's raw records when
 // a request names none.
 func DefaultEventsSource(ns trailhound.Namespace) trailhound.Source {
-	if _, ok := subjectFor(ns); ok {
+	if _, ok := subjectFor(ns, 0); ok {
 		return trailhound.SourceCloudTrail
 	}
 	if ns == trailhound.Ec2Instance {
@@ -88,8 +88,7 @@ func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, e
 	default:
 		return nil, trailhound.Errorf(trailhound.EINVALID, "source %q must be cloudtrail, vpcflow or guardduty", src)
 	}
-	sub, ok := subjectFor(req.Entity.Type)
-	if !ok {
+	if !slices.Contains(apiCallers, req.Entity.Type) {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "entity %s has no CloudTrail events attributed to it (entity)", req.Entity)
 	}
 	if e.archive == nil {
@@ -103,6 +102,10 @@ func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, e
 		return nil, trailhound.Errorf(trailhound.EINVALID, "bucket is not a parameter of events: give the bucket as the scope")
 	}
 	ent, err := e.lookup(ctx, req.Entity)
+	if err != nil {
+		return nil, err
+	}
+	sub, _, err := e.subjectOf(ctx, ent)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +156,7 @@ func (s *EventStream) Each(ctx context.Context, fn func(*trailhound.APICall) err
 	q := `SELECT ` + cols + ` FROM events
 WHERE ` + s.sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts + `
 ORDER BY event_time, event_id`
-	args := append(s.sub.keyArgs(s.key), s.Scope.Start, s.Scope.End)
+	args := append(slices.Clone(s.sub.args), s.Scope.Start, s.Scope.End)
 	rows, err := s.e.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("analysis: events: %w", err)

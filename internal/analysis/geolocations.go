@@ -60,7 +60,10 @@ func placeOf(in *IPInfo) (place, bool) {
 // newGeolocations compares the places of the scope's calls with those of
 // the baseline's, for the entity and for its account.
 func (e *Engine) newGeolocations(ctx context.Context, ent entityRow, scope trailhound.Scope) (*NewGeolocations, error) {
-	sub, ok := subjectFor(ent.Ref.Type)
+	sub, ok, err := e.subjectOf(ctx, ent)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelNewGeolocations, ent.Ref.Type)
 	}
@@ -68,7 +71,7 @@ func (e *Engine) newGeolocations(ctx context.Context, ent entityRow, scope trail
 	from, args := e.callsFrom(scope.Start, scope.End)
 	rows, err := e.db.QueryContext(ctx, `SELECT ip_key, `+sumCalls+` FROM `+from+`
 WHERE `+sub.where+` AND ip_key <> 0 GROUP BY ip_key`,
-		append(args, sub.keyArgs(ent.Key)...)...)
+		append(args, sub.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: new geolocations: %w", err)
 	}
@@ -129,7 +132,7 @@ JOIN ip_info i ON i.key = events.ip_key
 WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> ''`
 		return e.queryPlaces(ctx, "new geolocations baseline", q, append(fargs, args...)...)
 	}
-	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.keyArgs(ent.Key))
+	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.args)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,10 @@ func (e *Engine) increasedVolume(ctx context.Context, ent entityRow, scope trail
 		}
 		threshold = f
 	}
-	sub, ok := subjectFor(ent.Ref.Type)
+	sub, ok, err := e.subjectOf(ctx, ent)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelIncreasedVolume, ent.Ref.Type)
 	}
@@ -64,7 +67,7 @@ func (e *Engine) increasedVolume(ctx context.Context, ent entityRow, scope trail
 	count := func(s trailhound.Scope) (map[int64]Counts, error) {
 		from, args := e.callsFrom(s.Start, s.End)
 		r, err := e.db.QueryContext(ctx, `SELECT api_key, `+sumCalls+` FROM `+from+` WHERE `+sub.where+` GROUP BY api_key`,
-			append(args, sub.keyArgs(ent.Key)...)...)
+			append(args, sub.args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: increased volume: %w", err)
 		}

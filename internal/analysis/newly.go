@@ -55,7 +55,10 @@ var (
 var newlyPrincipals = []trailhound.Namespace{trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser}
 
 func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailhound.Scope, dim newlyDimension) (*NewlyObserved, error) {
-	sub, ok := subjectFor(ent.Ref.Type)
+	sub, ok, err := e.subjectOf(ctx, ent)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "newly observed panels do not apply to %s entities", ent.Ref.Type)
 	}
@@ -72,7 +75,7 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 
 	f, args := from(scope)
 	rows, err := e.db.QueryContext(ctx, `SELECT `+dim.expr+`, `+sumCalls+` FROM `+f+` WHERE `+where+` AND `+cond+` GROUP BY `+dim.expr,
-		append(args, sub.keyArgs(ent.Key)...)...)
+		append(args, sub.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: newly observed: %w", err)
 	}
@@ -108,7 +111,7 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		}
 		return out, r.Err()
 	}
-	mine, err := seen(where, sub.keyArgs(ent.Key))
+	mine, err := seen(where, sub.args)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -38,10 +39,12 @@ type PanelInfo struct {
 }
 
 // apiCallers are the types whose API calls the events table attributes:
-// every principal type, the account, and the call's other entities.
+// every principal type, the account, the call's other entities, and EC2
+// instances through their instance profile's sessions (subjectOf).
 var apiCallers = []trailhound.Namespace{
 	trailhound.AwsAccount, trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser,
 	trailhound.AwsService, trailhound.IPAddress, trailhound.UserAgent, trailhound.AccessKey, trailhound.S3Bucket,
+	trailhound.Ec2Instance,
 }
 
 // allTypes are the entity types an investigator can open.
@@ -172,42 +175,80 @@ func (e *Engine) Panel(ctx context.Context, req PanelRequest) (any, error) {
 	return nil, trailhound.Errorf(trailhound.EINTERNAL, "panel %q has no implementation", req.Panel)
 }
 
-// subject says how the events table attributes calls to an entity type:
-// a condition on the event's entity keys, and whether the hourly
-// called_api relationship rows from the entity count exactly those
+// subject says how the events table attributes calls to an entity: a
+// condition on the event's entity keys with its arguments, and whether the
+// hourly called_api relationship rows from the entity count exactly those
 // events (they do for every type whose key is one of the call's actors or
 // its address, user agent or access key; not for buckets, whose
-// relationships are counted once per actor).
+// relationships are counted once per actor, nor for instances).
 type subject struct {
-	where string // condition with one placeholder per use of the key
-	args  int
+	where string
+	args  []any
 	edges bool
 }
 
-func subjectFor(ns trailhound.Namespace) (subject, bool) {
+// subjectFor is the subject of the entity of type ns and key, for the
+// types whose own key is on the events; ok is false for the others.
+func subjectFor(ns trailhound.Namespace, key int64) (subject, bool) {
+	one := []any{key}
 	switch ns {
 	case trailhound.AwsAccount, trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.AwsService:
 		// The same three keys the store derives actor relationships
 		// from: the caller, the role behind a session, the account.
-		return subject{"(principal_key = ? OR role_key = ? OR account_key = ?)", 3, true}, true
+		return subject{"(principal_key = ? OR role_key = ? OR account_key = ?)", []any{key, key, key}, true}, true
 	case trailhound.IPAddress:
-		return subject{"ip_key = ?", 1, true}, true
+		return subject{"ip_key = ?", one, true}, true
 	case trailhound.UserAgent:
-		return subject{"ua_key = ?", 1, true}, true
+		return subject{"ua_key = ?", one, true}, true
 	case trailhound.AccessKey:
-		return subject{"access_key_key = ?", 1, true}, true
+		return subject{"access_key_key = ?", one, true}, true
 	case trailhound.S3Bucket:
-		return subject{"bucket_key = ?", 1, false}, true
+		return subject{"bucket_key = ?", one, false}, true
 	}
 	return subject{}, false
 }
 
-func (s subject) keyArgs(key int64) []any {
-	out := make([]any, s.args)
-	for i := range out {
-		out[i] = key
+// subjectOf is the subject of an entity whose API calls the panels count:
+// the types of subjectFor, and EC2 instances, whose calls are those made
+// with the credentials of their instance profile. AWS names such role
+// sessions after the instance (principal id AROA...:i-0123456789abcdef0),
+// and Detective attributes their calls to the instance.
+func (e *Engine) subjectOf(ctx context.Context, ent entityRow) (subject, bool, error) {
+	if ent.Ref.Type != trailhound.Ec2Instance {
+		s, ok := subjectFor(ent.Ref.Type, ent.Key)
+		return s, ok, nil
 	}
-	return out
+	sessions, err := cachedLookup(ctx, e, map[int64]bool{ent.Key: true}, func(c *nameCache) map[int64][]int64 { return c.sessions },
+		func(ctx context.Context, _ []any) (map[int64][]int64, error) {
+			// Instance ids hold neither % nor _ (graph.IsInstanceID).
+			rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT key FROM entities WHERE namespace = ? AND id LIKE ? ORDER BY key`,
+				string(trailhound.AwsRoleSession), "%:"+ent.Ref.ID)
+			if err != nil {
+				return nil, fmt.Errorf("analysis: instance sessions: %w", err)
+			}
+			defer rows.Close()
+			keys := []int64{}
+			for rows.Next() {
+				var k int64
+				if err := rows.Scan(&k); err != nil {
+					return nil, fmt.Errorf("analysis: instance sessions: %w", err)
+				}
+				keys = append(keys, k)
+			}
+			return map[int64][]int64{ent.Key: keys}, rows.Err()
+		})
+	if err != nil {
+		return subject{}, false, err
+	}
+	keys := sessions[ent.Key]
+	if len(keys) == 0 {
+		return subject{where: "principal_key IS NULL"}, true, nil // no session: no calls
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	return subject{where: "principal_key IN (" + placeholders(len(keys)) + ")", args: args}, true, nil
 }
 
 // noParams rejects parameters a panel does not take, so that a mistyped

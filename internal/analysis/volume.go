@@ -45,7 +45,10 @@ func (e *Engine) apiCallVolume(ctx context.Context, ent entityRow, scope trailho
 	if err := noParams(PanelAPICallVolume, params); err != nil {
 		return nil, err
 	}
-	sub, ok := subjectFor(ent.Ref.Type)
+	sub, ok, err := e.subjectOf(ctx, ent)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelAPICallVolume, ent.Ref.Type)
 	}
@@ -104,7 +107,7 @@ func (e *Engine) volumeFromEvents(ctx context.Context, sub subject, key int64, s
 	ts := e.dialect.Timestamp()
 	q := `SELECT ` + e.bucketExpr("event_time") + ` AS b, ` + sumCounts + `
 FROM events WHERE ` + sub.where + ` AND event_time >= ` + ts + ` AND event_time < ` + ts + ` GROUP BY b`
-	args := append([]any{scope.Start, width}, sub.keyArgs(key)...)
+	args := append([]any{scope.Start, width}, sub.args...)
 	args = append(args, scope.Start, scope.End)
 	return e.seriesQuery(ctx, q, args)
 }
@@ -140,7 +143,7 @@ func (e *Engine) seriesQuery(ctx context.Context, q string, args []any) (map[int
 func (e *Engine) volumeTotalFromEvents(ctx context.Context, sub subject, key int64, s trailhound.Scope) (Counts, error) {
 	from, args := e.callsFrom(s.Start, s.End)
 	q := `SELECT coalesce(sum(success), 0), coalesce(sum(failure), 0) FROM ` + from + ` WHERE ` + sub.where
-	args = append(args, sub.keyArgs(key)...)
+	args = append(args, sub.args...)
 	var c Counts
 	if err := e.db.QueryRowContext(ctx, q, args...).Scan(&c.Success, &c.Failure); err != nil {
 		return c, fmt.Errorf("analysis: api call volume baseline: %w", err)
