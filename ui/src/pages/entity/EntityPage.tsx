@@ -34,12 +34,16 @@ interface TabDef {
   panels: string[];
 }
 
-/** Splits the type's panels into Detective's tabs; empty tabs are left out. */
-export function profileTabs(panels: string[]): TabDef[] {
+/**
+ * Splits the type's panels into Detective's tabs; empty tabs are left out.
+ * An instance's traffic is its first view, before the calls of its
+ * instance profile; other types with API calls show flows on a tab.
+ */
+export function profileTabs(panels: string[], type?: string): TabDef[] {
   const has = (p: string) => panels.includes(p);
   const overview = ['associated-findings', 'api-call-volume', 'activity-details'].filter(has);
   const flowPanels = ['vpc-flow-volume', 'vpc-flow-details', 'vpc-flow-service-ports'].filter(has);
-  const flowInOverview = !has('api-call-volume');
+  const flowInOverview = !has('api-call-volume') || type === 'Ec2Instance';
   if (flowInOverview) overview.push(...flowPanels);
   const tabs: TabDef[] = [
     { id: 'overview', label: 'Overview', panels: overview },
@@ -57,7 +61,8 @@ export function profileTabs(panels: string[]): TabDef[] {
 function Profile({ entity }: { entity: Entity }) {
   const urlScope = useUrlScope();
   const titles = usePanelTitles();
-  const tabs = useMemo(() => profileTabs(entity.panels), [entity.panels]);
+  const tabs = useMemo(() => profileTabs(entity.panels, entity.type), [entity.panels, entity.type]);
+  const flowsFirst = entity.type === 'Ec2Instance';
   const [chosenTab, chooseTab] = useUrlChoice('tab', 'overview');
   const tab = tabs.find((t) => t.id === chosenTab)?.id ?? 'overview';
   const info = typeInfo(entity.type);
@@ -107,6 +112,7 @@ function Profile({ entity }: { entity: Entity }) {
           <TabPanel idPrefix={idPrefix} tab={tab}>
             {active.panels.length === 0 && <p className="muted">No panels apply to this type of entity.</p>}
             {active.panels.includes('associated-findings') && <FindingsPanel />}
+            {flowsFirst && <FlowSection panels={active.panels} />}
             {active.panels.includes('api-call-volume') && <VolumeAndActivity />}
             {active.panels.includes('new-geolocations') && <GeoPanel />}
             {active.panels.includes('new-api-calls') && <NewlyPanel panel="new-api-calls" />}
@@ -114,7 +120,7 @@ function Profile({ entity }: { entity: Entity }) {
             {active.panels.includes('new-asos') && <NewlyPanel panel="new-asos" />}
             {active.panels.includes('increased-volume') && <IncreasedPanel />}
             {active.panels.includes('resource-interaction') && <InteractionPanel />}
-            <FlowSection panels={active.panels} />
+            {!flowsFirst && <FlowSection panels={active.panels} />}
           </TabPanel>
         </div>
       </ProfileCtx.Provider>
