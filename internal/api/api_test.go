@@ -116,6 +116,10 @@ func TestErrors(t *testing.T) {
 		{"/api/v1/entities/UserAgent/%2E%2E", 404, trailhound.ENOTFOUND, `".."`},
 		{"/api/v1/entities/UserAgent/%2E", 404, trailhound.ENOTFOUND, `"."`},
 		{"/api/v1/entities/UserAgent/a%2F..%2F..%2Fb%3Fc%23d%25", 404, trailhound.ENOTFOUND, `"a/../../b?c#d%"`},
+		// Or named in the query, where browsers leave them alone.
+		{"/api/v1/entity?type=UserAgent&id=..", 404, trailhound.ENOTFOUND, `".."`},
+		{"/api/v1/entity/panels/no-such-panel?type=AwsUser&id=" + analysistest.AliceID, 400, trailhound.EINVALID, "panel"},
+		{"/api/v1/entity/panels/api-call-volume?type=AwsUser&id=" + analysistest.AliceID + "&bogus=1", 400, trailhound.EINVALID, "bogus"},
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
@@ -160,7 +164,10 @@ func TestEntityRoutes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
-			for _, path := range []string{entityPath(c.ns, c.id), entityPath(c.ns, c.id) + "/panels/api-call-volume?scopeStart=1793491200&scopeEnd=1793577600"} {
+			// The entity in the path, and in the query.
+			inQuery := "type=" + url.QueryEscape(string(c.ns)) + "&id=" + url.QueryEscape(c.id)
+			for _, path := range []string{entityPath(c.ns, c.id), entityPath(c.ns, c.id) + "/panels/api-call-volume?scopeStart=1793491200&scopeEnd=1793577600",
+				"/api/v1/entity?" + inQuery, "/api/v1/entity/panels/api-call-volume?scopeStart=1793491200&scopeEnd=1793577600&" + inQuery} {
 				resp, body := get(t, path)
 				if resp.StatusCode != 200 {
 					t.Fatalf("%s: %d %s", path, resp.StatusCode, body)

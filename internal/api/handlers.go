@@ -61,9 +61,18 @@ func (s *Server) handlePanels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"panels": analysis.Panels})
 }
 
+// entityPath is the entity a request names: in its path
+// (/entities/{type}/{id}), or in its query (/entity?type=&id=).
 func entityPath(r *http.Request) EntityRef {
+	if r.PathValue("type") == "" {
+		q := r.URL.Query()
+		return EntityRef{Type: trailhound.Namespace(q.Get("type")), ID: q.Get("id")}
+	}
 	return EntityRef{Type: trailhound.Namespace(r.PathValue("type")), ID: r.PathValue("id")}
 }
+
+// entityInQuery says whether the request names its entity in the query.
+func entityInQuery(r *http.Request) bool { return r.PathValue("type") == "" }
 
 func (s *Server) handleEntity(w http.ResponseWriter, r *http.Request) {
 	ent, err := s.a.Entity(r.Context(), entityPath(r))
@@ -83,7 +92,7 @@ func (s *Server) handlePanel(w http.ResponseWriter, r *http.Request) {
 	}
 	params := map[string]string{}
 	for k, v := range q {
-		if k != "scopeStart" && k != "scopeEnd" && len(v) > 0 {
+		if k != "scopeStart" && k != "scopeEnd" && len(v) > 0 && !(entityInQuery(r) && (k == "type" || k == "id")) {
 			params[k] = v[0]
 		}
 	}

@@ -68,6 +68,11 @@ var routeTable = []route{
 	{"GET " + Prefix + "/entities/{type}/{id}", (*Server).handleEntity},
 	{"GET " + Prefix + "/entities/{type}/{id}/panels/{panel}", (*Server).handlePanel},
 	{"GET " + Prefix + "/entities/{type}/{id...}", (*Server).handleEntity},
+	// The same with the entity in the query (?type=&id=): browsers resolve
+	// an id of "." or ".." in a path, even percent-encoded, as navigation,
+	// and attacker-chosen values (a user agent of "..") must stay openable.
+	{"GET " + Prefix + "/entity", (*Server).handleEntity},
+	{"GET " + Prefix + "/entity/panels/{panel}", (*Server).handlePanel},
 	{"GET " + Prefix + "/findings", (*Server).handleFindings},
 	{"GET " + Prefix + "/findings/{id}", (*Server).handleFinding},
 	{"GET " + Prefix + "/events", (*Server).handleEvents},

@@ -100,6 +100,10 @@ export const hostile = {
   sessionName: `a"b'c`,
   sessionId: `AROAHOSTILEEXAMPLE002:a"b'c`,
   alertUserAgent: '<img src=x onerror=alert(1)>',
+  // A user and a user agent named "..", which a browser would take for
+  // path navigation in a URL's path however it is escaped.
+  dotsUserId: 'AIDAHOSTILEEXAMPLE003',
+  dotsUserAgent: '..',
   flagUserAgent: '"><svg onload=window.__xss=1>',
   ip: '198.51.100.23',
   findingId: 'e2e00000000000000000000000000001',

@@ -80,6 +80,18 @@ test.describe('hostile log data renders as text', () => {
     await expectNoInjectedElements(page);
   });
 
+  test('a user agent named ".." opens, with its calls and its user', async ({ page }) => {
+    // The console names such an entity in the query, as the API does.
+    await open(page, `/entities/UserAgent?id=..&scopeStart=${day.scopeStart}&scopeEnd=${day.scopeEnd}`);
+    await expect(title(page)).toHaveText(hostile.dotsUserAgent);
+    await expect(panel(page, 'api-call-volume').getByTestId('volume-totals')).toContainText('1 calls in scope');
+    const p = await openPanel(page, 'resource-interaction', /resource interaction/i);
+    await p.getByRole('link', { name: '..', exact: true }).first().click();
+    await expect(page).toHaveURL(new RegExp(`/entities/AwsUser/${hostile.dotsUserId}`));
+    await expect(title(page)).toHaveText('..');
+    await expectNoInjectedElements(page);
+  });
+
   test('the raw records of the hostile user', async ({ page }) => {
     await open(page, entityPath('AwsUser', hostile.userId, day));
     await panel(page, 'api-call-volume').getByRole('button', { name: /show the raw events/ }).first().click();

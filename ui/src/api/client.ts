@@ -50,6 +50,15 @@ export function encodeIdSegment(id: string): string {
   return encodeURIComponent(id);
 }
 
+/**
+ * True for ids a browser would resolve as path navigation however they
+ * are escaped ("." and "..", which a user agent or a session name can be):
+ * the API takes those in the query instead (/entity?type=&id=).
+ */
+function dotsOnly(id: string): boolean {
+  return id === '.' || id === '..';
+}
+
 /** The API path of an entity: /entities/{type}/{id}. */
 export function entityApiPath(type: string, id: string): string {
   return `/entities/${encodeURIComponent(type)}/${encodeIdSegment(id)}`;
@@ -143,6 +152,7 @@ export const urls = {
     return apiUrl('/panels');
   },
   entity(type: string, id: string): string {
+    if (dotsOnly(id)) return apiUrl('/entity', { type, id });
     return apiUrl(entityApiPath(type, id));
   },
   panel(
@@ -151,6 +161,7 @@ export const urls = {
     panel: string,
     p: ScopeParams & ActivityFilters & FlowFilters & { bucket?: number; minScore?: number; sort?: string; order?: string; limit?: number; series?: string; annotate?: string; port?: number | string } = {},
   ): string {
+    if (dotsOnly(id)) return apiUrl(`/entity/panels/${encodeURIComponent(panel)}`, { ...p, type, id });
     return apiUrl(`${entityApiPath(type, id)}/panels/${encodeURIComponent(panel)}`, p);
   },
   finding(id: string): string {
