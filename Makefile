@@ -85,8 +85,9 @@ bench: build
 
 # The investigation API on a month of a generated organization, through
 # serve: BENCH_QUERY_SCALE=small|medium|large (large: 100M+ events; its first
-# run generates and ingests for hours and needs ~65 GB of disk). Corpus and
-# store stay in bench-data/; see docs/performance.md.
+# run generates and ingests for hours, ten days at a time, resumable, and
+# needs ~50 GB of disk). Corpus and store stay in bench-data/; see
+# docs/performance.md.
 BENCH_QUERY_SCALE ?= small
 bench-query: build
 	$(GO) run ./scripts/benchquery -bin $(BIN) -scale $(BENCH_QUERY_SCALE)

@@ -34,6 +34,7 @@ place one at a time).`)
 	scale := fs.String("scale", "small", "small (~100k CloudTrail events/day), medium (~1M), large (~3.5M), or events per day")
 	flows := fs.Int("flows-per-day", 0, "VPC flow records per day (default: twice the events per day)")
 	scenarios := fs.String("scenarios", "all", "attack scenarios: all, none, or a comma-separated list")
+	onlyDays := fs.String("only-days", "", "write only days FIRST-LAST of the span (from 1, inclusive), exactly as a run over the whole span writes them: a big corpus can be generated and ingested a part at a time")
 	asJSON := fs.Bool("json", false, "print a JSON summary on stdout")
 	s3 := s3Flags(env, fs)
 	if code, ok := parse(fs, args, env); !ok {
@@ -49,6 +50,12 @@ place one at a time).`)
 		return exitUsage
 	}
 	cfg := synth.Config{Seed: *seed, Accounts: *accounts, Days: *days, EventsPerDay: perDay, FlowsPerDay: *flows}
+	if *onlyDays != "" {
+		if _, err := fmt.Sscanf(*onlyDays, "%d-%d", &cfg.FirstDay, &cfg.LastDay); err != nil || cfg.FirstDay < 1 || cfg.LastDay < cfg.FirstDay || cfg.LastDay > *days {
+			fmt.Fprintf(env.stderr, "trailhound gen: --only-days %q: want FIRST-LAST, days of the span counted from 1 (1-%d)\n", *onlyDays, *days)
+			return exitUsage
+		}
+	}
 	if *start != "" {
 		t, err := time.Parse("2006-01-02", *start)
 		if err != nil {

@@ -214,3 +214,30 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("only %d of the runs were killed mid-ingest; the corpus is too small for this machine", killed)
 	}
 }
+
+// TestGenOnlyDays writes one day of a two-day span, and refuses days
+// outside the span.
+func TestGenOnlyDays(t *testing.T) {
+	out := t.TempDir()
+	if code, _, errOut := run(t, "gen", "--out", out, "--days", "2", "--start", "2026-04-06", "--scale", "2000", "--accounts", "3", "--only-days", "2-2"); code != exitOK {
+		t.Fatalf("gen: exit %d: %s", code, errOut)
+	}
+	days := map[string]int{}
+	filepath.Walk(out, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.Contains(p, "/CloudTrail/") {
+			rel, _ := filepath.Rel(out, p)
+			parts := strings.Split(filepath.ToSlash(rel), "/")
+			days[strings.Join(parts[len(parts)-4:len(parts)-1], "-")]++
+		}
+		return nil
+	})
+	// The last minutes of a day are delivered in files of the next.
+	if days["2026-04-06"] != 0 || days["2026-04-07"] < 100 || len(days) > 2 {
+		t.Errorf("CloudTrail files by day %v, want 2026-04-07's", days)
+	}
+	for _, bad := range []string{"0-1", "2-3", "2-1", "x"} {
+		if code, _, _ := run(t, "gen", "--out", t.TempDir(), "--days", "2", "--only-days", bad); code != exitUsage {
+			t.Errorf("--only-days %s: exit %d", bad, code)
+		}
+	}
+}

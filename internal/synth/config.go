@@ -38,6 +38,12 @@ type Config struct {
 	// Workers bounds the number of files generated in parallel; the
 	// number of CPUs by default.
 	Workers int
+	// FirstDay and LastDay, when set, write only days FirstDay to LastDay
+	// (counted from 1, inclusive) of the span. The span is planned as a
+	// whole either way, so the days written are byte for byte those a run
+	// over the whole span writes: a big corpus can be generated, ingested
+	// and deleted a part at a time. The truth then covers those days.
+	FirstDay, LastDay int
 }
 
 // Scenario is one attack to stage. A zero At places it automatically in
@@ -177,6 +183,9 @@ func (c Config) withDefaults(now time.Time) (Config, error) {
 		return c, trailhound.Errorf(trailhound.EINVALID, "flows per day: %d: want at least 0", c.FlowsPerDay)
 	case !c.Start.Equal(c.Start.Truncate(24 * time.Hour)):
 		return c, trailhound.Errorf(trailhound.EINVALID, "start %s: want a UTC midnight", c.Start.Format(time.RFC3339))
+	}
+	if (c.FirstDay != 0 || c.LastDay != 0) && (c.FirstDay < 1 || c.LastDay < c.FirstDay || c.LastDay > c.Days) {
+		return c, trailhound.Errorf(trailhound.EINVALID, "days %d to %d: want 1 <= first <= last <= %d", c.FirstDay, c.LastDay, c.Days)
 	}
 	if c.OrgID != "" && !validOrgID(c.OrgID) {
 		return c, trailhound.Errorf(trailhound.EINVALID, "organization id %q: want o- and 10 to 32 lowercase letters or digits", c.OrgID)

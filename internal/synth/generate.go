@@ -80,8 +80,12 @@ func Generate(ctx context.Context, cfg Config, out Writer, progress func(Progres
 	defer cancel(nil)
 
 	st := &genState{start: time.Now(), progress: progress, truth: &truthCollector{events: map[*scenarioRun][]idAt{}, flows: map[*scenarioRun]int{}}}
-	st.p.DayTotal = w.days
-	st.p.TaskTotal = w.days * (2*len(w.accounts) + 1)
+	first, last := 0, w.days-1
+	if cfg.FirstDay != 0 {
+		first, last = cfg.FirstDay-1, cfg.LastDay-1
+	}
+	st.p.DayTotal = last - first + 1
+	st.p.TaskTotal = st.p.DayTotal * (2*len(w.accounts) + 1)
 
 	tasks := make(chan task, workers*2)
 	var wg sync.WaitGroup
@@ -116,7 +120,7 @@ func Generate(ctx context.Context, cfg Config, out Writer, progress func(Progres
 	// that a day's stragglers are small.
 	order := w.byLoad()
 produce:
-	for day := 0; day < w.days; day++ {
+	for day := first; day <= last; day++ {
 		p := w.planDay(day)
 		ds := &dayState{left: 2*len(order) + 1}
 		for _, a := range order {

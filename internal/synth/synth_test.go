@@ -1214,3 +1214,51 @@ func TestCatalogRendersValidJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestDaysInParts generates a span whole and in two parts: the parts'
+// objects together are the whole run's, byte for byte (truth.json aside,
+// whose totals count the days written).
+func TestDaysInParts(t *testing.T) {
+	cfg := Config{Seed: 5, Accounts: 3, Days: 3, Start: time.Date(2026, 4, 6, 0, 0, 0, 0, time.UTC), EventsPerDay: 4000}
+	var err error
+	if cfg.Scenarios, err = ParseScenarios("console-login-tor@2026-04-07T22:00:00Z,crypto-mining"); err != nil {
+		t.Fatal(err)
+	}
+	run := func(cfg Config) map[string][32]byte {
+		t.Helper()
+		mw := &memWriter{}
+		if _, err := Generate(context.Background(), cfg, mw, nil); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][32]byte{}
+		for k, v := range mw.objs {
+			if k != "truth.json" {
+				out[k] = sha256.Sum256(v)
+			}
+		}
+		return out
+	}
+	whole := run(cfg)
+	parts := map[string][32]byte{}
+	for _, days := range [][2]int{{1, 2}, {3, 3}} {
+		c := cfg
+		c.FirstDay, c.LastDay = days[0], days[1]
+		for k, v := range run(c) {
+			if _, dup := parts[k]; dup {
+				t.Errorf("%s written by two parts", k)
+			}
+			parts[k] = v
+		}
+	}
+	if len(whole) < 10 {
+		t.Fatalf("only %d objects: the test is wrong", len(whole))
+	}
+	if diff := cmp.Diff(whole, parts); diff != "" {
+		t.Errorf("parts differ from the whole run (-whole +parts):\n%.2000s", diff)
+	}
+	c := cfg
+	c.FirstDay, c.LastDay = 2, 4
+	if _, err := Generate(context.Background(), c, &memWriter{}, nil); err == nil {
+		t.Error("days 2 to 4 of 3 accepted")
+	}
+}

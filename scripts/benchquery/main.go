@@ -10,7 +10,10 @@
 //
 // The generated logs, the ingested store and the entity sample are kept in
 // -dir between runs, so only the first run of a scale generates and
-// ingests.
+// ingests. The large scale is generated and ingested ten days at a time
+// (-part-days), each part's logs deleted once ingested: the disk then
+// holds the store, its object archive and one part's logs, and an
+// interrupted run resumes with the next part.
 package main
 
 import (
@@ -62,6 +65,7 @@ func main() {
 	days := flag.Int("days", 30, "days of activity generated")
 	reps := flag.Int("reps", 5, "timed repetitions of each warm query (after one untimed)")
 	dropLogs := flag.Bool("drop-logs", false, "delete the generated logs once ingested (the store's object archive keeps a copy); saves disk at the large scale")
+	partDays := flag.Int("part-days", -1, "generate, ingest and delete the logs this many days at a time, resuming after the last part ingested if interrupted (default: 10 at the large scale, the whole span otherwise)")
 	asJSON := flag.Bool("json", false, "print the results as JSON instead of tables")
 	flag.Parse()
 	if *reps < 1 {
@@ -72,10 +76,20 @@ func main() {
 	logs := filepath.Join(b.root, "logs")
 	b.data = filepath.Join(b.root, "store")
 
-	fail(b.generate(logs, *scale, *days))
-	fail(b.ingest(logs))
-	if *dropLogs {
-		fail(os.RemoveAll(logs))
+	if *partDays < 0 {
+		*partDays = 0
+		if *scale == "large" {
+			*partDays = 10
+		}
+	}
+	if *partDays > 0 && *partDays < *days {
+		fail(b.inParts(logs, *partDays))
+	} else {
+		fail(b.generate(logs, *scale, *days))
+		fail(b.ingest(logs))
+		if *dropLogs {
+			fail(os.RemoveAll(logs))
+		}
 	}
 	fail(b.loadSample(ctx))
 	b.loadBefore = loadAverage()
@@ -207,32 +221,114 @@ func (b *bench) ingest(logs string) error {
 		return json.Unmarshal(raw, &b.corpus)
 	}
 	os.RemoveAll(b.data)
+	events, secs, err := b.runIngest(logs)
+	if err != nil {
+		return err
+	}
+	return b.ingested(events, secs)
+}
+
+// runIngest ingests the logs into the data directory (adding to what it
+// holds) and returns the records it stored and the time it took.
+func (b *bench) runIngest(logs string) (map[string]int64, float64, error) {
 	logf("ingesting %s into %s", logs, b.data)
 	cmd := exec.Command(b.bin, "ingest", "--json", "--data", b.data, filepath.Join(logs, "AWSLogs"))
 	cmd.Stderr = os.Stderr
 	began := time.Now()
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
+		return nil, 0, fmt.Errorf("ingest: %w", err)
 	}
 	var sum struct {
 		Events map[string]int64 `json:"events"`
 		Failed []any            `json:"failed"`
 	}
 	if err := json.Unmarshal(out, &sum); err != nil {
-		return fmt.Errorf("ingest summary: %w", err)
+		return nil, 0, fmt.Errorf("ingest summary: %w", err)
 	}
 	if len(sum.Failed) > 0 {
-		return fmt.Errorf("ingest: %d objects failed", len(sum.Failed))
+		return nil, 0, fmt.Errorf("ingest: %d objects failed", len(sum.Failed))
 	}
+	return sum.Events, time.Since(began).Seconds(), nil
+}
+
+// ingested records what the store holds once the corpus is in.
+func (b *bench) ingested(events map[string]int64, secs float64) error {
 	_, geo := os.Stat(".geoip")
 	b.corpus = corpusInfo{
-		Scale: b.scale, Days: b.days, Start: corpusStart.Format("2006-01-02"), Events: sum.Events,
-		IngestSeconds: time.Since(began).Seconds(), StoreBytes: size(filepath.Join(b.data, duckdb.FileName)),
+		Scale: b.scale, Days: b.days, Start: corpusStart.Format("2006-01-02"), Events: events,
+		IngestSeconds: secs, StoreBytes: size(filepath.Join(b.data, duckdb.FileName)),
 		ArchiveBytes: size(filepath.Join(b.data, "objects")), GeoIP: geo == nil || os.Getenv("TRAILHOUND_GEOIP_DIR") != "" || os.Getenv("TRAILHOUND_GEOIP_CITY") != "",
 	}
 	raw, _ := json.MarshalIndent(b.corpus, "", "  ")
-	return os.WriteFile(summary, raw, 0o644)
+	return os.WriteFile(filepath.Join(b.root, "ingested.json"), raw, 0o644)
+}
+
+// part is one part of a corpus generated and ingested in parts.
+type part struct {
+	First, Last int
+	Events      map[string]int64
+	Seconds     float64
+}
+
+// inParts generates, ingests and deletes the corpus partDays days at a
+// time (gen --only-days writes each part exactly as the whole run would),
+// so that the logs on disk never exceed one part. Each part ingested is
+// recorded in parts.json; a run interrupted resumes with the next part
+// (the part it was ingesting is ingested again, which stores only what
+// is missing).
+func (b *bench) inParts(logs string, partDays int) error {
+	summary := filepath.Join(b.root, "ingested.json")
+	if raw, err := os.ReadFile(summary); err == nil {
+		return json.Unmarshal(raw, &b.corpus)
+	}
+	if err := os.MkdirAll(b.root, 0o755); err != nil {
+		return err
+	}
+	record := filepath.Join(b.root, "parts.json")
+	var parts []part
+	if raw, err := os.ReadFile(record); err == nil {
+		if err := json.Unmarshal(raw, &parts); err != nil {
+			return fmt.Errorf("%s: %w", record, err)
+		}
+	} else {
+		os.RemoveAll(b.data)
+	}
+	for first := 1; first <= b.days; first += partDays {
+		last := min(first+partDays-1, b.days)
+		if slices.ContainsFunc(parts, func(p part) bool { return p.First == first && p.Last == last }) {
+			continue
+		}
+		os.RemoveAll(logs)
+		logf("generating days %d-%d of %d (scale %s) into %s", first, last, b.days, b.scale, logs)
+		cmd := exec.Command(b.bin, "gen", "--out", logs, "--scale", b.scale, "--days", strconv.Itoa(b.days),
+			"--start", corpusStart.Format("2006-01-02"), "--seed", "11", "--only-days", fmt.Sprintf("%d-%d", first, last), "--json")
+		cmd.Stderr = os.Stderr
+		if _, err := cmd.Output(); err != nil {
+			return fmt.Errorf("gen days %d-%d: %w", first, last, err)
+		}
+		events, secs, err := b.runIngest(logs)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, part{First: first, Last: last, Events: events, Seconds: secs})
+		raw, _ := json.MarshalIndent(parts, "", "  ")
+		if err := os.WriteFile(record, raw, 0o644); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(logs); err != nil {
+			return err
+		}
+	}
+	events := map[string]int64{}
+	var secs float64
+	for _, p := range parts {
+		for k, v := range p.Events {
+			events[k] += v
+		}
+		secs += p.Seconds
+	}
+	return b.ingested(events, secs)
 }
 
 // size is the size of a file or of everything under a folder.
