@@ -352,10 +352,27 @@ func TestServeIngests(t *testing.T) {
 			}
 		}
 	}
-	analysistest.WriteFiles(t, logs, analysistest.Incident)
+	// Delivered at once (written aside, the folder renamed in), as S3
+	// shows an object only once it is complete.
+	staging := t.TempDir()
+	analysistest.WriteFiles(t, staging, analysistest.Incident)
+	tops, err := os.ReadDir(staging)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tops {
+		if err := os.Rename(filepath.Join(staging, e.Name()), filepath.Join(logs, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A file that cannot be read fails once, and is not read again while
 	// it stays as it is.
-	if err := os.WriteFile(filepath.Join(logs, "notes.txt"), []byte("not a log\n"), 0o644); err != nil {
+	// (Written aside and renamed in, so that no run sees it half written.)
+	aside := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(aside, []byte("not a log\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(aside, filepath.Join(logs, "notes.txt")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -394,20 +411,21 @@ func TestServeIngests(t *testing.T) {
 	if got != want || want.Success == 0 {
 		t.Fatalf("alice's calls %+v once her logs were delivered, want %+v; log:\n%s", got, want, stderr.String())
 	}
-	// Once the run that stored them is logged, two more runs list the same
-	// objects again and change nothing.
-	var runs, stored int
-	for deadline := time.Now().Add(30 * time.Second); stored == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		runs, stored, _ = finished()
+	// Once a run finds every delivered file unchanged (they may have been
+	// stored over several runs, as they arrived), two more runs list the
+	// same objects again and change nothing.
+	var runs, stored, unchanged int
+	for deadline := time.Now().Add(30 * time.Second); unchanged != len(analysistest.Incident) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		runs, stored, unchanged = finished()
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if n, _, _ := finished(); n >= runs+2 {
 			break
 		}
 	}
-	if n, s, unchanged := finished(); n < runs+2 || stored == 0 || s != stored || unchanged != len(analysistest.Incident) {
-		t.Errorf("%d runs after the one that stored %d objects (%d runs), %d stored in all, %d of %d files unchanged in the last",
-			n-runs, stored, runs, s, unchanged, len(analysistest.Incident))
+	if n, s, last := finished(); n < runs+2 || stored == 0 || s != stored || last != len(analysistest.Incident) {
+		t.Errorf("%d runs after the first that found the %d files unchanged (%d stored by then), %d stored in all, %d unchanged in the last",
+			n-runs, len(analysistest.Incident), stored, s, last)
 	}
 	if failures != 1 || failedBefore != 1 {
 		t.Errorf("the unreadable file failed %d times, and was passed over by the last run %d times; want 1 and 1", failures, failedBefore)

@@ -51,8 +51,9 @@ var (
 	newASNs       = newlyDimension{"asn", "i.asn", true}
 )
 
-// newlyPrincipals are the types Detective shows these panels for.
-var newlyPrincipals = []trailhound.Namespace{trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser}
+// newlyPrincipals are the types Detective shows these panels for: the
+// principals, and EC2 instances (the calls of their instance profile).
+var newlyPrincipals = []trailhound.Namespace{trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.Ec2Instance}
 
 func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailhound.Scope, dim newlyDimension) (*NewlyObserved, error) {
 	sub, ok, err := e.subjectOf(ctx, ent)

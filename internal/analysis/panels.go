@@ -75,9 +75,11 @@ var Panels = []PanelInfo{
 var flowTypes = []trailhound.Namespace{trailhound.Ec2Instance, trailhound.IPAddress}
 
 // principalsAccountBucket are the types Detective shows newly observed
-// geolocations for.
+// geolocations for, and EC2 instances: their instance profile's
+// credentials used from a new place is how their theft shows.
 var principalsAccountBucket = []trailhound.Namespace{
 	trailhound.AwsAccount, trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.S3Bucket,
+	trailhound.Ec2Instance,
 }
 
 // PanelsFor returns the ids of the panels of a type's profile.
