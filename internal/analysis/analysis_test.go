@@ -230,7 +230,7 @@ func TestPanelErrors(t *testing.T) {
 		{"unknown entity", analysis.PanelRequest{Entity: ref(trailhound.AwsUser, "AIDANOBODY"), Panel: analysis.PanelAPICallVolume}, trailhound.ENOTFOUND},
 		{"end before start", analysis.PanelRequest{Entity: alice, Panel: analysis.PanelAPICallVolume, Start: day.End, End: day.Start}, trailhound.EINVALID},
 		{"under a minute", analysis.PanelRequest{Entity: alice, Panel: analysis.PanelAPICallVolume, Start: day.Start, End: day.Start + 59}, trailhound.EINVALID},
-		{"panel of another type", analysis.PanelRequest{Entity: ref(trailhound.Ec2Instance, analysistest.InstanceID), Panel: analysis.PanelInteraction}, trailhound.EINVALID},
+		{"panel of another type", analysis.PanelRequest{Entity: ref(trailhound.AutonomousSystem, "AS20712"), Panel: analysis.PanelVPCFlowVolume}, trailhound.EINVALID},
 		{"bad bucket", analysis.PanelRequest{Entity: alice, Panel: analysis.PanelActivityDetails, Start: day.Start, End: day.End, Params: map[string]string{"bucket": "17"}}, trailhound.EINVALID},
 		{"api namespace", analysis.PanelRequest{Entity: ref("Api", "iam.amazonaws.com:CreateUser"), Panel: analysis.PanelAPICallVolume}, trailhound.EINVALID},
 	}
@@ -655,7 +655,7 @@ func TestEntity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cmp.Equal(inst.Panels, []string{"associated-findings", "api-call-volume", "activity-details", "new-geolocations", "new-api-calls", "new-user-agents", "new-asos",
+	if !cmp.Equal(inst.Panels, []string{"associated-findings", "api-call-volume", "activity-details", "new-geolocations", "resource-interaction", "new-api-calls", "new-user-agents", "new-asos",
 		"vpc-flow-volume", "increased-volume", "vpc-flow-details", "vpc-flow-service-ports"}) || len(inst.Facts) != 8 {
 		t.Errorf("instance %+v", inst)
 	}

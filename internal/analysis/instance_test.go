@@ -125,6 +125,17 @@ func TestInstanceAPICalls(t *testing.T) {
 		t.Errorf("new geolocations %+v", g.Locations)
 	}
 
+	// The role it assumed: its instance profile's session, with its calls.
+	p, err = eng.Panel(ctx, analysis.PanelRequest{Entity: inst, Panel: analysis.PanelInteraction, Start: day[0], End: day[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := p.(*analysis.ResourceInteraction).Rows
+	if len(rows) != 1 || rows[0].Relation != "profile-session" || rows[0].Entity.ID != "AROAEXAMPLEINSTPROF1:"+analysistest.InstanceID ||
+		rows[0].Calls != want.Success+want.Failure || rows[0].Role == nil || rows[0].Role.ID != "AROAEXAMPLEINSTPROF1" {
+		t.Errorf("resource interaction %+v", rows)
+	}
+
 	s, err := eng.Events(ctx, analysis.EventsRequest{Entity: inst, Source: trailhound.SourceCloudTrail, Start: day[0], End: day[1]})
 	if err != nil {
 		t.Fatal(err)

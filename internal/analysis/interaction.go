@@ -24,7 +24,8 @@ type ResourceInteraction struct {
 }
 
 // Interaction is one row. Relation is one of started-session,
-// session-of-role, role, started-by, caller or instance. Calls counts
+// session-of-role, role, started-by, caller, instance or profile-session
+// (an instance's instance-profile sessions: the roles it assumed). Calls counts
 // API calls in the scope (of the session, or of the caller from the
 // address or user agent); Started counts the calls that started the
 // session in the scope (AssumeRole and friends); Bytes is the flow
@@ -46,6 +47,7 @@ type Interaction struct {
 // interactionTypes are the types Detective shows the panel for.
 var interactionTypes = []trailhound.Namespace{
 	trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.UserAgent, trailhound.IPAddress,
+	trailhound.Ec2Instance,
 }
 
 // acc gathers one row's numbers by entity key.
@@ -145,6 +147,18 @@ SELECT instance_key, bytes, first_start, last_end FROM flows
 WHERE remote_key = ? AND local_key <> ? AND instance_key <> 0 AND hour >= `+ts+` AND hour < `+ts+`) f GROUP BY instance_key`,
 				[]any{ent.Key, from, to, ent.Key, ent.Key, from, to}, "instance", func(a *acc, n int64) { a.bytes += n })
 		}
+	case trailhound.Ec2Instance:
+		// The roles it assumed: the sessions of its instance profile
+		// (named after it), with their calls in the scope.
+		sub, _, serr := e.subjectOf(ctx, ent)
+		if serr != nil {
+			return nil, serr
+		}
+		if len(sub.args) > 0 {
+			from, args := e.callsFrom(scope.Start, scope.End)
+			err = scan(`SELECT principal_key, sum(success + failure), min(first_time), max(last_time) FROM `+from+`
+WHERE `+sub.where+` GROUP BY principal_key`, append(args, sub.args...), "profile-session", func(a *acc, n int64) { a.calls += n })
+		}
 	default:
 		return nil, trailhound.Errorf(trailhound.EINVALID, "panel %q does not apply to %s entities", PanelInteraction, ent.Ref.Type)
 	}
@@ -156,7 +170,7 @@ WHERE remote_key = ? AND local_key <> ? AND instance_key <> 0 AND hour >= `+ts+`
 	keys := map[int64]bool{}
 	for k, a := range rows {
 		keys[k] = true
-		if a.relation == "started-session" || a.relation == "session-of-role" {
+		if a.relation == "started-session" || a.relation == "session-of-role" || a.relation == "profile-session" {
 			if a.role, a.starter, err = e.sessionLinks(ctx, k); err != nil {
 				return nil, err
 			}
@@ -181,7 +195,7 @@ WHERE remote_key = ? AND local_key <> ? AND instance_key <> 0 AND hour >= `+ts+`
 		}
 		row := Interaction{Relation: a.relation, Entity: Ref{n.Ref.Type, n.Ref.ID}, Label: n.Label, Calls: a.calls, Started: a.started,
 			Bytes: a.bytes, FirstSeen: a.first.Unix(), LastSeen: a.last.Unix()}
-		if a.relation == "started-session" {
+		if a.relation == "started-session" || a.relation == "profile-session" {
 			row.Role = link(a.role)
 		}
 		if a.relation == "session-of-role" {

@@ -204,7 +204,8 @@ export type InteractionRelation =
   | 'role'
   | 'started-by'
   | 'caller'
-  | 'instance';
+  | 'instance'
+  | 'profile-session';
 
 export interface Interaction {
   relation: InteractionRelation;

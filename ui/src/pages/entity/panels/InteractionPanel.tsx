@@ -13,7 +13,7 @@ import { Time } from '../../../components/Time';
 import { formatBytes, formatCount } from '../../../lib/format';
 import { usePanel, useProfile } from '../usePanel';
 
-const order: InteractionRelation[] = ['role', 'started-by', 'started-session', 'session-of-role', 'caller', 'instance'];
+const order: InteractionRelation[] = ['role', 'started-by', 'started-session', 'session-of-role', 'profile-session', 'caller', 'instance'];
 
 function relationTitle(r: InteractionRelation, entityType: string): string {
   switch (r) {
@@ -29,6 +29,8 @@ function relationTitle(r: InteractionRelation, entityType: string): string {
       return entityType === 'UserAgent' ? 'Principals that used this user agent' : 'Principals that called from this address';
     case 'instance':
       return 'EC2 instances that exchanged traffic with this address';
+    case 'profile-session':
+      return 'Roles it assumed: its instance profile sessions';
   }
 }
 
