@@ -129,7 +129,7 @@ func (e *Engine) vpcFlowServicePorts(ctx context.Context, ent entityRow, scope t
 		}{{window, false}, {base, true}} {
 			q := `SELECT coalesce(port, 0), coalesce(protocol, -1), coalesce(direction, ''), sum(bytes), sum(records)
 FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` GROUP BY 1, 2, 3`
-			args := []any{ent.Key, period.s.Start, period.s.End}
+			args := append(side.keyArgs(ent.Key), period.s.Start, period.s.End)
 			if side.hours != "" {
 				// The same sums, hourly, for the instance or local side.
 				q = `SELECT port, protocol, direction, sum(bytes), sum(records)
@@ -170,7 +170,8 @@ FROM flow_hours WHERE side = ? AND key = ? AND hour >= ` + ts + ` AND hour < ` +
 		if out.Series != nil {
 			q := `SELECT ` + e.bucketExpr("hour") + ` AS b, coalesce(direction, ''), sum(bytes)
 FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` AND port = ? AND coalesce(protocol, -1) IN (6, 17, 132) GROUP BY 1, 2`
-			rows, err := e.db.QueryContext(ctx, q, window.Start, width, ent.Key, window.Start, window.End, seriesPort)
+			args := append(append([]any{window.Start, width}, side.keyArgs(ent.Key)...), window.Start, window.End, seriesPort)
+			rows, err := e.db.QueryContext(ctx, q, args...)
 			if err != nil {
 				return nil, fmt.Errorf("analysis: service port series: %w", err)
 			}

@@ -35,6 +35,7 @@ type flowView struct {
 	inbound               bool   // the record's bytes flow towards the entity
 	action                string
 	hour                  int64
+	far                   bool // the entity is the record's remote side
 }
 
 func (v *flowView) peerKey() int64 {
@@ -168,7 +169,7 @@ func flowViews(ent trailhound.EntityRef, f *trailhound.Flow, o *orientedFlow, bu
 		v := &buf[n]
 		n++
 		*v = flowView{localPort: o.remotePort, remotePort: o.localPort, protocol: f.Protocol, inbound: o.egress, action: f.Action, hour: hour,
-			peerAddr: o.localAddr}
+			peerAddr: o.localAddr, far: true}
 		switch {
 		case graph.IsInstanceID(f.InstanceID):
 			v.peer = Ref{Type: trailhound.Ec2Instance, ID: f.InstanceID}
@@ -220,10 +221,11 @@ func (e *Engine) flowObjects(ctx context.Context, ent entityRow, window trailhou
 		if f.finding != "" {
 			in, list := peers()
 			cond = "((f.local_key = ? AND f.remote_key IN " + in + ") OR (f.remote_key = ? AND (f.instance_key IN " + in +
-				" OR (f.instance_key = 0 AND f.local_key IN " + in + "))))"
-			args = append(append(append(append(append(args, ent.Key), list...), ent.Key), list...), list...)
+				" OR (f.instance_key = 0 AND f.local_key IN " + in + "))" + farCounted("f.") + "))"
+			args = append(append(append(append(append(append(args, ent.Key), list...), ent.Key), list...), list...), ent.Key)
 		} else {
-			cond, args = "(f.local_key = ? OR f.remote_key = ?)", []any{ent.Key, ent.Key}
+			// The far side's objects only for the hours that count it.
+			cond, args = "(f.local_key = ? OR (f.remote_key = ?"+farCounted("f.")+"))", []any{ent.Key, ent.Key, ent.Key}
 		}
 	default:
 		return nil, trailhound.Errorf(trailhound.EINVALID, "%s entities have no VPC flow records", ent.Ref.Type)
@@ -267,12 +269,37 @@ ORDER BY h, f.object_id`
 	return out, nil
 }
 
+// nearHours returns the hours of the window (epoch seconds) in which the
+// address with key has near-side flow rows.
+func (e *Engine) nearHours(ctx context.Context, key int64, window trailhound.Scope) (map[int64]bool, error) {
+	ts := e.dialect.Timestamp()
+	rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT `+e.dialect.EpochSeconds("hour")+` FROM flow_hours
+WHERE side = 'local' AND key = ? AND hour >= `+ts+` AND hour < `+ts, key, window.Start, window.End)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: flow hours: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("analysis: flow hours: %w", err)
+		}
+		out[h] = true
+	}
+	return out, rows.Err()
+}
+
 // flowScan reads an entity's flow records in a window from the archive.
 type flowScan struct {
 	e      *Engine
 	ent    entityRow
 	window trailhound.Scope
 	filter *flowFilter
+	// near holds, for an address, the hours of the window in which its
+	// own interface logged traffic: its far-side records of those hours
+	// are not counted (see farCounted).
+	near map[int64]bool
 }
 
 // flowItem is one record that passed, as the entity sees it, with what
@@ -306,6 +333,11 @@ func (s *flowScan) each(ctx context.Context, lines bool, fn func(*flowItem) erro
 	objs, err := s.e.flowObjects(ctx, s.ent, s.window, s.filter)
 	if err != nil {
 		return err
+	}
+	if s.ent.Ref.Type == trailhound.IPAddress {
+		if s.near, err = s.e.nearHours(ctx, s.ent.Key, s.window); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -456,7 +488,7 @@ func (k *flowSink) Flow(f *trailhound.Flow) error {
 	var line []byte
 	for i := range views {
 		v := &views[i]
-		if v.hour < k.scan.window.Start || v.hour >= k.scan.window.End || !k.scan.filter.keep(v) {
+		if v.hour < k.scan.window.Start || v.hour >= k.scan.window.End || (v.far && k.scan.near[v.hour]) || !k.scan.filter.keep(v) {
 			continue
 		}
 		it := flowItem{view: *v, bytes: f.Bytes, packets: f.Packets}

@@ -80,8 +80,9 @@ type FlowRow struct {
 
 // flowSide selects the flow rows where the entity is on one side.
 type flowSide struct {
-	cond     string // condition with one placeholder for the key
-	flip     bool   // the entity is the remote side: directions reverse
+	cond     string // condition with keys placeholders for the key
+	keys     int
+	flip     bool // the entity is the remote side: directions reverse
 	peerKey  string
 	peerText string
 	// hours is the side of the hourly flow bytes (table flow_hours) that
@@ -89,11 +90,31 @@ type flowSide struct {
 	hours string
 }
 
+// farCounted keeps an address's far-side rows (other interfaces' records
+// of traffic with it) only in the hours in which it has no near-side rows
+// (its own interface's records). Flow logs record every connection
+// between two monitored interfaces twice, once on each, and an
+// interface's log holds all its traffic: counting both sides would double
+// the address's traffic with every monitored peer. Where its own interface
+// is not logged (an address outside the monitored VPCs, or an hour its
+// log is missing), the far side is all there is, and counts.
+func farCounted(alias string) string {
+	return " AND " + alias + "hour NOT IN (SELECT fh.hour FROM flow_hours fh WHERE fh.side = 'local' AND fh.key = ?)"
+}
+
+func (s flowSide) keyArgs(key int64) []any {
+	out := make([]any, s.keys)
+	for i := range out {
+		out[i] = key
+	}
+	return out
+}
+
 func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
-	local := flowSide{"", false, "remote_key", "coalesce(remote_addr, '')", ""}
+	local := flowSide{"", 1, false, "remote_key", "coalesce(remote_addr, '')", ""}
 	// The peer's text is a function of its key (keys hash type and id),
 	// which lets the rows be grouped by key alone.
-	remote := flowSide{"remote_key = ?", true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
+	remote := flowSide{"remote_key = ?" + farCounted(""), 2, true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
 		"CASE WHEN instance_key <> 0 THEN instance_id ELSE coalesce(local_addr, '') END", ""}
 	switch ns {
 	case trailhound.Ec2Instance:
@@ -145,7 +166,7 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 	var parts []string
 	var partArgs []any
 	for _, side := range sides {
-		cond, condArgs := side.cond, []any{ent.Key}
+		cond, condArgs := side.cond, side.keyArgs(ent.Key)
 		if finding != nil {
 			cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
 			condArgs = append(condArgs, peerArgs...)

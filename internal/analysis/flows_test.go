@@ -22,8 +22,9 @@ func expectedDetails(lines []analysistest.FlowLine, e trailhound.EntityRef, wind
 	rows := map[string]analysis.FlowDetailRow{}
 	var tot analysis.FlowDetailTotals
 	var noData int64
-	for _, l := range lines {
-		for _, s := range l.Sides(e.String()) {
+	counted := analysistest.CountedSides(lines, e.String())
+	for i := range lines {
+		for _, s := range counted[i] {
 			if s.Hour < window.Start || s.Hour >= window.End {
 				continue
 			}
@@ -434,8 +435,9 @@ func TestServicePorts(t *testing.T) {
 		p := got.(*analysis.VPCFlowServicePorts)
 		type sums struct{ in, out, records int64 }
 		want := map[int64]sums{}
-		for _, l := range lines {
-			for _, s := range l.Sides(e.String()) {
+		counted := analysistest.CountedSides(lines, e.String())
+		for i := range lines {
+			for _, s := range counted[i] {
 				if s.Hour < day.Start || s.Hour >= day.End {
 					continue
 				}

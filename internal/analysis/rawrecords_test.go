@@ -47,8 +47,9 @@ func TestFlowEvents(t *testing.T) {
 			t.Errorf("%s: scope %+v source %s", e, stream.Scope, stream.Source)
 		}
 		var want []string
-		for _, l := range lines {
-			for range l.Sides(e.String()) {
+		counted := analysistest.CountedSides(lines, e.String())
+		for i, l := range lines {
+			for range counted[i] {
 				want = append(want, l.Path+":"+strconv.Itoa(l.Line)+":"+l.Text)
 			}
 		}

@@ -147,8 +147,9 @@ func TestSyntheticFlows(t *testing.T) {
 		base := second.Baseline(eng.Baseline())
 		type sums struct{ in, out, baseIn, baseOut int64 }
 		want := map[int64]*sums{}
-		for _, l := range byEntity[e.String()] {
-			for _, s := range l.Sides(e.String()) {
+		counted := analysistest.CountedSides(byEntity[e.String()], e.String())
+		for i := range byEntity[e.String()] {
+			for _, s := range counted[i] {
 				port := s.LocalPort
 				if port <= 0 || (s.RemotePort > 0 && s.RemotePort < port) {
 					port = s.RemotePort
@@ -201,8 +202,9 @@ func TestSyntheticFlows(t *testing.T) {
 	}
 	records, _ := flowEvents(t, eng, busiest, span, nil)
 	var want, got []string
-	for _, l := range byEntity[busiest.String()] {
-		for range l.Sides(busiest.String()) {
+	counted := analysistest.CountedSides(byEntity[busiest.String()], busiest.String())
+	for i, l := range byEntity[busiest.String()] {
+		for range counted[i] {
 			want = append(want, l.Text)
 		}
 	}

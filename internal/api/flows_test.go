@@ -73,8 +73,10 @@ func TestFlowPanelRoutes(t *testing.T) {
 // the headers.
 func TestFlowEventsFormats(t *testing.T) {
 	var want []string
-	for _, l := range analysistest.IncidentFlows() {
-		if len(l.Sides("IpAddress/10.0.1.25")) > 0 {
+	flowLines := analysistest.IncidentFlows()
+	counted := analysistest.CountedSides(flowLines, "IpAddress/10.0.1.25")
+	for i, l := range flowLines {
+		if len(counted[i]) > 0 {
 			want = append(want, l.Text)
 		}
 	}

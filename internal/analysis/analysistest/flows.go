@@ -88,6 +88,34 @@ type FlowSide struct {
 	Bytes, Packets        int64
 	Start, End            int64
 	Hour                  int64
+	Far                   bool // the entity is the record's remote side
+}
+
+// CountedSides returns, for every line (in order), the sides the panels
+// count for the entity: Sides, less an address's far sides in the hours
+// in which any line has it as the near side (its own interface logged
+// its traffic then, so other interfaces' records of it repeat it).
+func CountedSides(lines []FlowLine, entity string) [][]FlowSide {
+	near := map[int64]bool{}
+	all := make([][]FlowSide, len(lines))
+	for i, l := range lines {
+		all[i] = l.Sides(entity)
+		for _, s := range all[i] {
+			if !s.Far && strings.HasPrefix(entity, "IpAddress/") {
+				near[s.Hour] = true
+			}
+		}
+	}
+	for i, sides := range all {
+		kept := sides[:0]
+		for _, s := range sides {
+			if !(s.Far && near[s.Hour]) {
+				kept = append(kept, s)
+			}
+		}
+		all[i] = kept
+	}
+	return all
 }
 
 func privateAddr(s string) bool {
@@ -159,7 +187,7 @@ func (l FlowLine) Sides(entity string) []FlowSide {
 	}
 	if entity == "IpAddress/"+remote && remote != "" {
 		s := base
-		s.LocalPort, s.RemotePort, s.Inbound, s.PeerAddr = rp, lp, egress, local
+		s.LocalPort, s.RemotePort, s.Inbound, s.PeerAddr, s.Far = rp, lp, egress, local, true
 		switch {
 		case inst != "":
 			s.Peer = "Ec2Instance/" + inst
