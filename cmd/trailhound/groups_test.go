@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,29 +93,14 @@ func TestServeGroups(t *testing.T) {
 	}
 	groupstest.Ingest(t, st, groupstest.Files("batch1", groupstest.Batch1, true))
 	st.Close()
-	ready := filepath.Join(t.TempDir(), "url")
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready}, strings.NewReader(""), &stdout, &stderr)
-	}()
+	srv := startServe(t, data)
 	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
-			t.Errorf("serve exit %d: %s", code, stderr.String())
+		if code := srv.stop(t); code != 0 {
+			t.Errorf("serve exit %d: %s", code, srv.stderr.String())
 		}
 	}()
-	var url string
-	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(ready); err == nil {
-			url = strings.TrimSpace(string(b))
-		}
-	}
-	if url == "" {
-		t.Fatalf("serve did not start: %s", stderr.String())
-	}
-	c, err := client.New(url, nil)
+	ctx := context.Background()
+	c, err := client.New(srv.url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +111,9 @@ func TestServeGroups(t *testing.T) {
 		}
 	}
 	if err != nil || list == nil || list.Total != 3 {
-		t.Fatalf("groups %+v %v: %s", list, err, stderr.String())
+		t.Fatalf("groups %+v %v: %s", list, err, srv.stderr.String())
 	}
-	if !strings.Contains(stderr.String(), `"msg":"groups_updated"`) {
-		t.Errorf("no update logged: %s", stderr.String())
+	if !strings.Contains(srv.stderr.String(), `"msg":"groups_updated"`) {
+		t.Errorf("no update logged: %s", srv.stderr.String())
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"net"
@@ -25,33 +24,7 @@ func incidentServer(t *testing.T) string {
 	t.Helper()
 	data := t.TempDir()
 	analysistest.Ingest(t, data)
-	ready := filepath.Join(t.TempDir(), "url")
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready}, strings.NewReader(""), &stdout, &stderr)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d: %s", code, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if b, err := os.ReadFile(ready); err == nil {
-			return strings.TrimSpace(string(b))
-		}
-	}
-	t.Fatalf("serve did not report its address: %s", stderr.String())
-	return ""
+	return startServe(t, data).url
 }
 
 // checkGolden compares got with testdata/<name>.golden, or rewrites the

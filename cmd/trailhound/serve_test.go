@@ -37,6 +37,57 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// served is serve started through Main for a test.
+type served struct {
+	url            string
+	stdout, stderr *syncBuffer
+	exit           chan struct{} // closed when Main returned, code set
+	code           int
+	cancel         context.CancelFunc
+}
+
+// startServe runs serve over data, on port 0 with extra flags, through
+// Main, and waits for its URL. Serve stops when the test ends, unless
+// stop stopped it before.
+func startServe(t *testing.T, data string, extra ...string) *served {
+	t.Helper()
+	ready := filepath.Join(t.TempDir(), "url")
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &served{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exit: make(chan struct{}), cancel: cancel}
+	args := append([]string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready}, extra...)
+	go func() {
+		defer close(s.exit)
+		s.code = Main(ctx, args, strings.NewReader(""), s.stdout, s.stderr)
+	}()
+	t.Cleanup(func() { s.stop(t) })
+	for deadline := time.Now().Add(30 * time.Second); s.url == "" && time.Now().Before(deadline); {
+		select {
+		case <-s.exit:
+			t.Fatalf("serve exited with %d: %s", s.code, s.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if b, err := os.ReadFile(ready); err == nil {
+			s.url = strings.TrimSpace(string(b))
+		}
+	}
+	if s.url == "" {
+		t.Fatalf("serve did not report its address: %s", s.stderr.String())
+	}
+	return s
+}
+
+// stop stops serve and returns its exit status.
+func (s *served) stop(t *testing.T) int {
+	s.cancel()
+	select {
+	case <-s.exit:
+	case <-time.After(15 * time.Second):
+		t.Error("serve did not stop")
+		return -1
+	}
+	return s.code
+}
+
 // TestServe ingests the multi-source incident, starts the command's Main
 // with serve on port 0, and asks it the investigator's questions through
 // the Go client. Expected numbers come from the input records, read
@@ -44,29 +95,9 @@ func (s *syncBuffer) String() string {
 func TestServe(t *testing.T) {
 	data := t.TempDir()
 	analysistest.Ingest(t, data)
-	ready := filepath.Join(t.TempDir(), "url")
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready}, strings.NewReader(""), &stdout, &stderr)
-	}()
-	var url string
-	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); {
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d: %s", code, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if b, err := os.ReadFile(ready); err == nil {
-			url = strings.TrimSpace(string(b))
-		}
-	}
-	if url == "" {
-		t.Fatalf("serve did not report its address: %s", stderr.String())
-	}
+	ctx := context.Background()
+	srv := startServe(t, data)
+	url, stdout, stderr := srv.url, srv.stdout, srv.stderr
 	if !strings.Contains(stdout.String(), url) {
 		t.Errorf("stdout %q does not print the URL %s", stdout.String(), url)
 	}
@@ -259,14 +290,8 @@ func TestServe(t *testing.T) {
 		}
 	})
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exited with %d: %s", code, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after cancel")
+	if code := srv.stop(t); code != exitOK {
+		t.Errorf("serve exited with %d: %s", code, stderr.String())
 	}
 	// Logs are JSON lines with constant messages.
 	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
@@ -310,29 +335,9 @@ func TestServeUsage(t *testing.T) {
 func TestServeIngests(t *testing.T) {
 	t.Setenv("TRAILHOUND_LOG_LEVEL", "debug")
 	data, logs := t.TempDir(), t.TempDir()
-	ready := filepath.Join(t.TempDir(), "url")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--ready-file", ready,
-			"--ingest", logs, "--ingest-every", "1s"}, strings.NewReader(""), &stdout, &stderr)
-	}()
-	var url string
-	for deadline := time.Now().Add(30 * time.Second); url == "" && time.Now().Before(deadline); {
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited with %d: %s", code, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if b, err := os.ReadFile(ready); err == nil {
-			url = strings.TrimSpace(string(b))
-		}
-	}
-	if url == "" {
-		t.Fatalf("serve did not report its address: %s", stderr.String())
-	}
+	ctx := context.Background()
+	srv := startServe(t, data, "--ingest", logs, "--ingest-every", "1s")
+	url, stderr := srv.url, srv.stderr
 	c, err := client.New(url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -433,8 +438,7 @@ func TestServeIngests(t *testing.T) {
 	if v, err := c.APICallVolume(ctx, alice, day); err != nil || v.Totals != want {
 		t.Errorf("alice's calls after listing again: %+v, %v", v, err)
 	}
-	cancel()
-	if code := <-done; code != exitOK {
+	if code := srv.stop(t); code != exitOK {
 		t.Errorf("serve exited with %d: %s", code, stderr.String())
 	}
 }

@@ -35,6 +35,22 @@ func newEngine(t *testing.T) *analysis.Engine {
 	return analysis.New(st.DB(), analysis.Options{Archive: arch})
 }
 
+// engineOver opens the store and the object archive of data directory
+// data for the rest of the test, and returns an engine over them.
+func engineOver(t *testing.T, data string) *analysis.Engine {
+	t.Helper()
+	st, err := duckdb.Open(context.Background(), data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	arch, err := archive.Open(filepath.Join(data, "objects"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return analysis.New(st.DB(), analysis.Options{Archive: arch})
+}
+
 // corpusStore opens the store of the test corpus (ingested once).
 func corpusStore(t *testing.T) (*duckdb.Store, *archive.Archive) {
 	t.Helper()

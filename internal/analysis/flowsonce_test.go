@@ -2,15 +2,12 @@ package analysis_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
-	"github.com/trailhound/trailhound/internal/archive"
-	"github.com/trailhound/trailhound/internal/duckdb"
 )
 
 const onceHeader = "version account-id interface-id instance-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status flow-direction\n"
@@ -35,16 +32,7 @@ func TestFlowsCountedOnce(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
 	analysistest.IngestFiles(t, data, onceFiles)
-	st, err := duckdb.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	arch, err := archive.Open(filepath.Join(data, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	eng := engineOver(t, data)
 	var lines []analysistest.FlowLine
 	for _, f := range onceFiles {
 		lines = append(lines, analysistest.ParseFlowLog(f.Path, f.Content)...)

@@ -13,8 +13,6 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
-	"github.com/trailhound/trailhound/internal/archive"
-	"github.com/trailhound/trailhound/internal/duckdb"
 )
 
 // instanceCalls are CloudTrail events made with instance-profile
@@ -39,16 +37,7 @@ func TestInstanceAPICalls(t *testing.T) {
 	files := append([]analysistest.File{}, analysistest.Incident...)
 	files = append(files, analysistest.File{Path: "AWSLogs/111122223333/CloudTrail/ap-southeast-7/2026/11/01/111122223333_CloudTrail_ap-southeast-7_20261101T1045Z_i1.json.gz", Content: instanceCalls, Gzip: true})
 	analysistest.IngestFiles(t, data, files)
-	st, err := duckdb.Open(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	arch, err := archive.Open(data + "/objects")
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	eng := engineOver(t, data)
 
 	// The expected calls, from the records.
 	var doc struct {
