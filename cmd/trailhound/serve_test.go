@@ -17,6 +17,8 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/client"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+	"github.com/trailhound/trailhound/internal/objstore"
+	"github.com/trailhound/trailhound/internal/objstore/s3test"
 )
 
 // syncBuffer is a bytes.Buffer the command writes while the test reads.
@@ -440,5 +442,63 @@ func TestServeIngests(t *testing.T) {
 	}
 	if code := srv.stop(t); code != exitOK {
 		t.Errorf("serve exited with %d: %s", code, stderr.String())
+	}
+}
+
+// TestServeIngestsS3 follows a prefix of a real S3-compatible server:
+// logs put in the bucket while serve runs are answered for.
+func TestServeIngestsS3(t *testing.T) {
+	s3srv := s3test.Start(t)
+	bucket := s3srv.Bucket(t, "trail-logs")
+	t.Setenv("AWS_ACCESS_KEY_ID", s3srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", s3srv.SecretKey)
+	ctx := context.Background()
+	srv := startServe(t, t.TempDir(), "--ingest", "s3://"+bucket+"/org", "--ingest-every", "1s",
+		"--s3-endpoint", s3srv.Endpoint, "--s3-region", s3srv.Region, "--s3-path-style")
+	c, err := client.New(srv.url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := trailhound.EntityRef{Type: trailhound.AwsUser, ID: analysistest.AliceID}
+	day := client.Scope{Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), End: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).Unix()}
+	var want client.Counts
+	for _, r := range analysistest.Records(t) {
+		if r.PrincipalID == analysistest.AliceID {
+			if r.Failed {
+				want.Failure++
+			} else {
+				want.Success++
+			}
+		}
+	}
+	local := t.TempDir()
+	analysistest.WriteFiles(t, local, analysistest.Incident)
+	w, err := objstore.NewWriter(ctx, "s3://"+bucket+"/org", s3srv.Options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range analysistest.Incident {
+		p := filepath.Join(local, filepath.FromSlash(f.Path))
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Put(ctx, f.Path, bytes.NewReader(b), int64(len(b))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got client.Counts
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if v, err := c.APICallVolume(ctx, alice, day); err == nil {
+			if got = v.Totals; got == want {
+				break
+			}
+		}
+	}
+	if got != want || want.Success == 0 {
+		t.Fatalf("alice's calls %+v once her logs were put in the bucket, want %+v; log:\n%s", got, want, srv.stderr.String())
+	}
+	if code := srv.stop(t); code != exitOK {
+		t.Errorf("serve exited with %d: %s", code, srv.stderr.String())
 	}
 }
