@@ -178,3 +178,29 @@ test('the findings list filters by account and text, in the URL', async ({ page,
   await page.getByTestId('findings-text').fill(type);
   await expect(list.locator('tbody tr')).toHaveCount(ofType.length);
 });
+
+test('the findings list filters all findings, beyond those it loads', async ({ page, api }) => {
+  // All findings of all time, most severe first (the list's own order).
+  const list = await api.get<{ findings: { id: string; type: string; firstSeen: number; lastSeen: number }[]; total: number }>('/findings', {
+    archived: 'any',
+    limit: 1000,
+  });
+  expect(list.total).toBeGreaterThan(3);
+  // A type none of the three most severe findings has.
+  const first = new Set(list.findings.slice(0, 3).map((f) => f.type));
+  const type = list.findings.map((f) => f.type).find((t) => !first.has(t));
+  expect(type).toBeDefined();
+  const ofType = list.findings.filter((f) => f.type === type);
+
+  // The page loads three; the type filter still finds every finding of it.
+  const start = Math.min(...list.findings.map((f) => f.firstSeen));
+  const end = Math.max(...list.findings.map((f) => f.lastSeen)) + 1;
+  await page.goto(`/findings?max=3&scopeStart=${start}&scopeEnd=${end}`);
+  const view = panel(page, 'findings-list');
+  await expect(view.getByTestId('state-truncated')).toContainText('the filters search all of them');
+  await expect(view.locator('tbody tr')).toHaveCount(3);
+  await page.getByTestId('findings-type').selectOption(type!);
+  await expect(view.getByRole('heading', { level: 2 })).toHaveText(`${n(ofType.length)} of ${n(list.total)} findings`);
+  await expect(view.locator('tbody tr')).toHaveCount(Math.min(3, ofType.length));
+  for (const f of ofType.slice(0, 3)) await expect(view.locator(`tr[data-finding-id="${f.id}"]`)).toBeVisible();
+});

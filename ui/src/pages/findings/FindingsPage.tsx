@@ -1,7 +1,9 @@
 // The findings list: every finding observed during the scope, filtered by
 // severity, type, account and text, sorted by any column, with the filters
 // in the URL. The findings come from the API's findings list, archived ones
-// included (a filter hides them), up to maxFindings.
+// included (a filter hides them), up to maxFindings (or the URL's max). The
+// browser filters and sorts them; when the scope holds more, the API
+// filters instead, so that a filter finds what lies beyond the first ones.
 
 import { useMemo } from 'react';
 import { apiUrl, getJSON } from '../../api/client';
@@ -24,6 +26,16 @@ interface Loaded {
   findings: AssociatedFinding[];
   accounts: number;
   total: number;
+  facets: FindingsPage['facets'];
+}
+
+/** The filters the API applies, in its parameters. */
+interface ServerFilters {
+  severity?: string;
+  type?: string;
+  account?: string;
+  q?: string;
+  archived: 'any' | 'false';
 }
 
 /** One page of GET /api/v1/findings. */
@@ -37,23 +49,31 @@ interface FindingsPage {
 const defaultDays = 30;
 const maxFindings = 10000;
 
-/** Reads the findings of the scope from the findings list, page by page. */
-async function loadFindings(scope: Scope, signal: AbortSignal): Promise<Loaded> {
+/** Reads up to cap findings of the scope from the findings list, page by page, most severe first. */
+async function loadFindings(scope: Scope, cap: number, signal: AbortSignal, filters: ServerFilters = { archived: 'any' }): Promise<Loaded> {
   const findings: AssociatedFinding[] = [];
   let cursor: string | undefined;
   let total = 0;
   let accounts = 0;
+  let facets: FindingsPage['facets'] = {};
   do {
     const page = await getJSON<FindingsPage>(
-      apiUrl('/findings', { archived: 'any', limit: 1000, cursor, scopeStart: scope.scopeStart, scopeEnd: scope.scopeEnd }),
+      apiUrl('/findings', { ...filters, limit: Math.min(1000, cap - findings.length), cursor, scopeStart: scope.scopeStart, scopeEnd: scope.scopeEnd }),
       signal,
     );
     findings.push(...page.findings);
     total = page.total;
     accounts = Math.max(accounts, page.facets?.account?.length ?? 0);
+    if (!cursor) facets = page.facets ?? {};
     cursor = page.cursor;
-  } while (cursor && findings.length < maxFindings);
-  return { findings, accounts, total };
+  } while (cursor && findings.length < cap);
+  return { findings, accounts, total, facets };
+}
+
+/** The number of findings the page loads: the URL's max, within 1 to maxFindings. */
+function findingsCap(v: string | null): number {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, maxFindings) : maxFindings;
 }
 
 /** The findings page. */
@@ -76,8 +96,9 @@ export default function FindingsPage() {
   const defaultScope = dataEnd !== undefined ? { scopeStart: dataEnd - defaultDays * 86400, scopeEnd: dataEnd } : undefined;
   useScopeReport({ effective: scope, defaultScope, defaultLabel: `the last ${defaultDays} days of data` });
 
-  const key = scope ? `${scope.scopeStart}-${scope.scopeEnd}` : null;
-  const { data, error, loading, reload } = useLoader<Loaded>(key, (signal) => loadFindings(scope!, signal));
+  const cap = findingsCap(params.get('max'));
+  const key = scope ? `${scope.scopeStart}-${scope.scopeEnd}-${cap}` : null;
+  const whole = useLoader<Loaded>(key, (signal) => loadFindings(scope!, cap, signal));
 
   const sev = new Set((params.get('sev') ?? '').split(',').filter((s): s is SeverityLevel => severityLevels.includes(s as SeverityLevel)));
   const type = params.get('type') ?? '';
@@ -88,19 +109,52 @@ export default function FindingsPage() {
   const sortState: SortState = { key: findingAccessors[sortParam.replace(/^-/, '')] ? sortParam.replace(/^-/, '') : 'severity', dir: sortParam.startsWith('-') ? 'asc' : 'desc' };
 
   const accountFilter = useAccountFilter();
-  const loaded = data?.findings;
   const accountKey = accountFilter.accounts.join(',');
+  // More findings than loaded: the API filters, so that the filters reach
+  // all of them; the browser still sorts.
+  const truncated = !!whole.data && whole.data.total > whole.data.findings.length;
+  const filtering = sev.size > 0 || !!type || !!account || !!text || hideArchived;
+  const serverFilters: ServerFilters | null =
+    truncated && (filtering || accountKey !== '')
+      ? {
+          severity: [...sev].sort().join(',') || undefined,
+          type: type || undefined,
+          account: account || accountKey || undefined,
+          q: text.trim() || undefined,
+          archived: hideArchived ? 'false' : 'any',
+        }
+      : null;
+  const serverKey = key && serverFilters ? `${key}/${JSON.stringify(serverFilters)}` : null;
+  const narrowed = useLoader<Loaded>(serverKey, (signal) => loadFindings(scope!, cap, signal, serverFilters!));
+  const { data, error, loading, reload } = serverFilters ? narrowed : whole;
+  const loaded = data?.findings;
   const all = useMemo(() => {
     const only = new Set(accountKey.split(',').filter(Boolean));
     return (loaded ?? []).filter((f) => only.size === 0 || only.has(f.account));
   }, [loaded, accountKey]);
+  // Counts and choices: of the loaded findings, or of all of them (the
+  // API's counts, its 50 most common types and accounts) when it holds
+  // more than loaded.
+  const facets = truncated ? whole.data?.facets : undefined;
   const counts = useMemo(() => {
     const c: Record<SeverityLevel, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+    if (facets?.severity) {
+      for (const f of facets.severity) if (f.value in c) c[f.value as SeverityLevel] = f.count;
+      return c;
+    }
     for (const f of all) c[severityLevel(f.severity)]++;
     return c;
-  }, [all]);
-  const types = useMemo(() => [...new Set(all.map((f) => f.type))].sort(), [all]);
-  const accounts = useMemo(() => [...new Set(all.map((f) => f.account))].sort(), [all]);
+  }, [all, facets]);
+  const types = useMemo(
+    () => [...new Set([...all.map((f) => f.type), ...(facets?.type ?? []).map((f) => f.value), ...(type ? [type] : [])])].sort(),
+    [all, facets, type],
+  );
+  const accounts = useMemo(
+    () => [...new Set([...all.map((f) => f.account), ...(facets?.account ?? []).map((f) => f.value), ...(account ? [account] : [])])].sort(),
+    [all, facets, account],
+  );
+  // The API matched the text (in ids, types, titles and descriptions).
+  const server = serverFilters !== null;
   const filtered = useMemo(() => {
     const t = text.trim().toLowerCase();
     return all.filter(
@@ -109,9 +163,9 @@ export default function FindingsPage() {
         (!type || f.type === type) &&
         (!account || f.account === account) &&
         (!hideArchived || !f.archived) &&
-        (!t || `${f.title} ${f.id} ${f.type} ${f.region}`.toLowerCase().includes(t)),
+        (!t || server || `${f.title} ${f.id} ${f.type} ${f.region}`.toLowerCase().includes(t)),
     );
-  }, [all, sev, type, account, text, hideArchived]);
+  }, [all, sev, type, account, text, hideArchived, server]);
   const { sorted, sort, toggle } = useSort(filtered, findingAccessors, sortState, [
     sortState,
     (s: SortState) => set({ sort: (s.dir === 'asc' ? '-' : '') + s.key }, true),
@@ -134,7 +188,15 @@ export default function FindingsPage() {
     );
   }
 
-  const filtering = sev.size > 0 || !!type || !!account || !!text || hideArchived;
+  // How many findings the scope holds (in the account filter), and how
+  // many of them match the filters.
+  const overall = useMemo(() => {
+    if (!truncated) return all.length;
+    if (!accountKey) return whole.data?.total ?? 0;
+    const only = new Set(accountKey.split(','));
+    return (whole.data?.facets?.account ?? []).reduce((n, f) => n + (only.has(f.value) ? f.count : 0), 0);
+  }, [truncated, all, accountKey, whole.data]);
+  const matching = server ? (data?.total ?? 0) : sorted.length;
   return (
     <div className="page" data-testid="page-findings">
       <div className="page-head">
@@ -144,10 +206,10 @@ export default function FindingsPage() {
             GuardDuty findings observed during the scope
             {data && (
               <>
-                : <strong data-testid="findings-total">{formatCount(all.length)}</strong>{' '}
+                : <strong data-testid="findings-total">{formatCount(overall)}</strong>{' '}
                 {accountFilter.accounts.length
                   ? `in the account filter (${accountFilter.accounts.length} account${accountFilter.accounts.length === 1 ? '' : 's'})`
-                  : `in ${formatCount(data.accounts)} accounts`}
+                  : `in ${formatCount(whole.data?.accounts ?? data.accounts)} accounts`}
               </>
             )}
             .
@@ -206,7 +268,7 @@ export default function FindingsPage() {
       <section className="panel" aria-labelledby="findings-list-title" data-testid="panel-findings-list">
         <header className="panel-head">
           <h2 id="findings-list-title">
-            {filtering ? `${formatCount(sorted.length)} of ${formatCount(all.length)} findings` : `${formatCount(all.length)} findings`}
+            {filtering ? `${formatCount(matching)} of ${formatCount(overall)} findings` : `${formatCount(overall)} findings`}
           </h2>
         </header>
         <div className="panel-body">
@@ -215,12 +277,14 @@ export default function FindingsPage() {
           {!data && (loading || !scope) && <Loading label="Loading the findings…" />}
           {data && data.total > data.findings.length && (
             <Truncated>
-              Showing the {formatCount(data.findings.length)} most severe of {formatCount(data.total)} findings; narrow the scope to see the others.
+              {server
+                ? `Showing the ${formatCount(data.findings.length)} most severe of the ${formatCount(data.total)} findings that match the filters; narrow them to see the others.`
+                : `Showing the ${formatCount(data.findings.length)} most severe of ${formatCount(data.total)} findings; the filters search all of them, and narrowing the scope shows the others.`}
             </Truncated>
           )}
           {data &&
             (sorted.length === 0 ? (
-              <Empty>{all.length ? 'No finding matches the filters.' : 'No finding was observed during the scope.'}</Empty>
+              <Empty>{overall ? 'No finding matches the filters.' : 'No finding was observed during the scope.'}</Empty>
             ) : (
               <div className="table-wrap">
                 <table className="table" data-testid="findings-table">
