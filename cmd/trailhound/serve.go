@@ -26,9 +26,10 @@ func runServe(ctx context.Context, env *environment, args []string) int {
 	fs := newFlagSet(env, "serve", "", `
 Serve the investigation console (at /) and the JSON API (/api/v1) over
 the data directory: search, entity profiles and their panels, findings,
-and the raw records behind every number. Once listening, it prints the URL on stdout (and writes it to
---ready-file, if given); logs are JSON lines on stderr. It stops cleanly
-on SIGINT or SIGTERM, letting requests in flight finish.
+and the raw records behind every number. Once listening, it prints the
+URL on stdout (and writes it to --ready-file, if given); logs are JSON
+lines on stderr. It stops cleanly on SIGINT or SIGTERM, letting requests
+in flight finish.
 
 The store is opened for reading and writing by one process at a time.
 To add logs while serving, give serve the locations to follow with
@@ -50,7 +51,7 @@ unavailable or the address cannot be bound.`)
 	baseline := fs.Duration("baseline", trailhound.DefaultBaseline, "how far before a scope its baseline reaches")
 	threatIntel := threatIntelFlag(fs)
 	var follow stringList
-	fs.Var(&follow, "ingest", "folder or s3://bucket/prefix to ingest at start and every --ingest-every while serving (repeatable)")
+	fs.Var(&follow, "ingest", "a `location` (folder or s3://bucket/prefix) to ingest at start and every --ingest-every while serving (repeatable)")
 	every := fs.Duration("ingest-every", 5*time.Minute, "how often the --ingest locations are listed for new objects")
 	ingestWorkers := fs.Int("ingest-workers", 1, "objects decoded in parallel by --ingest (the other CPUs stay with the queries)")
 	geo := geoFlags(env, fs)
