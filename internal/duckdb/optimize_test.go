@@ -45,6 +45,14 @@ func TestOptimize(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if n == 0 {
+			// A record without times: its row has no hour, and is kept.
+			f := &trailhound.Flow{AccountID: "111122223333", InterfaceID: "eni-0a1b2c3d4e5f60001", SrcAddr: "10.0.1.25", DstAddr: "203.0.113.9",
+				SrcPort: 40100, DstPort: 443, Protocol: 6, Bytes: 7, Packets: 1, Action: "ACCEPT", LogStatus: "OK", Line: 7}
+			if err := b.Flow(f); err != nil {
+				t.Fatal(err)
+			}
+		}
 		name := fmt.Sprintf("o%d", n)
 		return graph.ObjectWrite{URI: "/logs/" + name, Key: name, Size: 1, SHA256: "sha-" + name, Source: trailhound.SourceCloudTrail, Batch: b}
 	}
@@ -81,6 +89,9 @@ func TestOptimize(t *testing.T) {
 	}
 	defs := ddl()
 	observations, distinct := count(`SELECT count(*) FROM entities`), count(`SELECT count(*) FROM (SELECT DISTINCT key, namespace, id FROM entities)`)
+	if count(`SELECT count(*) FROM flows WHERE hour IS NULL`) != 1 || count(`SELECT count(DISTINCT date_trunc('day', hour)) FROM flows`) != 2 {
+		t.Fatal("test data should hold flows of two days and one without an hour")
+	}
 	if observations <= distinct {
 		t.Fatalf("test data should observe entities more than once: %d rows, %d entities", observations, distinct)
 	}
@@ -99,6 +110,9 @@ func TestOptimize(t *testing.T) {
 	}
 	if after != before {
 		t.Error("the rewrite changed what the store holds")
+	}
+	if n := count(`SELECT count(*) FROM flows WHERE hour IS NULL`); n != 1 {
+		t.Errorf("%d flows without an hour after the rewrite, want 1", n)
 	}
 	if got := ddl(); !slices.Equal(got, defs) {
 		t.Errorf("definitions changed:\n%q\n%q", got, defs)
@@ -119,8 +133,8 @@ func TestOptimize(t *testing.T) {
 			t.Errorf("%s not in key order", table)
 		}
 	}
-	// Flows by day, then far side.
-	rows, err := db.QueryContext(ctx, `SELECT epoch(date_trunc('day', hour))::BIGINT, remote_key FROM flows`)
+	// Flows by day, then far side; rows without an hour last.
+	rows, err := db.QueryContext(ctx, `SELECT coalesce(epoch(date_trunc('day', hour))::BIGINT, 9223372036854775807), remote_key FROM flows`)
 	if err != nil {
 		t.Fatal(err)
 	}
