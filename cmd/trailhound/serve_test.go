@@ -78,6 +78,37 @@ func startServe(t *testing.T, data string, extra ...string) *served {
 	return s
 }
 
+// aliceCalls counts the incident's calls by alice, from the records.
+func aliceCalls(t *testing.T) client.Counts {
+	t.Helper()
+	var want client.Counts
+	for _, r := range analysistest.Records(t) {
+		if r.PrincipalID == analysistest.AliceID {
+			if r.Failed {
+				want.Failure++
+			} else {
+				want.Success++
+			}
+		}
+	}
+	return want
+}
+
+// waitForCalls polls an entity's API call volume until its totals are
+// want, for up to a minute, and returns the last totals read.
+func waitForCalls(t *testing.T, c *client.Client, ref trailhound.EntityRef, scope client.Scope, want client.Counts) client.Counts {
+	t.Helper()
+	var got client.Counts
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if v, err := c.APICallVolume(context.Background(), ref, scope); err == nil {
+			if got = v.Totals; got == want {
+				break
+			}
+		}
+	}
+	return got
+}
+
 // stop stops serve and returns its exit status.
 func (s *served) stop(t *testing.T) int {
 	s.cancel()
@@ -113,16 +144,7 @@ func TestServe(t *testing.T) {
 	session := trailhound.EntityRef{Type: trailhound.AwsRoleSession, ID: analysistest.SessionID}
 
 	t.Run("alice api call volume", func(t *testing.T) {
-		var want client.Counts
-		for _, r := range records {
-			if r.PrincipalID == analysistest.AliceID {
-				if r.Failed {
-					want.Failure++
-				} else {
-					want.Success++
-				}
-			}
-		}
+		want := aliceCalls(t)
 		v, err := c.APICallVolume(ctx, alice, day)
 		if err != nil {
 			t.Fatal(err)
@@ -349,16 +371,7 @@ func TestServeIngests(t *testing.T) {
 	if _, err := c.APICallVolume(ctx, alice, day); err == nil {
 		t.Fatal("alice is known before her logs were delivered")
 	}
-	var want client.Counts
-	for _, r := range analysistest.Records(t) {
-		if r.PrincipalID == analysistest.AliceID {
-			if r.Failed {
-				want.Failure++
-			} else {
-				want.Success++
-			}
-		}
-	}
+	want := aliceCalls(t)
 	// Delivered at once (written aside, the folder renamed in), as S3
 	// shows an object only once it is complete.
 	staging := t.TempDir()
@@ -406,16 +419,7 @@ func TestServeIngests(t *testing.T) {
 		}
 		return runs, stored, unchanged
 	}
-	var got client.Counts
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if v, err := c.APICallVolume(ctx, alice, day); err == nil {
-			got = v.Totals
-			if got == want {
-				break
-			}
-		}
-	}
-	if got != want || want.Success == 0 {
+	if got := waitForCalls(t, c, alice, day, want); got != want || want.Success == 0 {
 		t.Fatalf("alice's calls %+v once her logs were delivered, want %+v; log:\n%s", got, want, stderr.String())
 	}
 	// Once a run finds every delivered file unchanged (they may have been
@@ -461,16 +465,7 @@ func TestServeIngestsS3(t *testing.T) {
 	}
 	alice := trailhound.EntityRef{Type: trailhound.AwsUser, ID: analysistest.AliceID}
 	day := client.Scope{Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Unix(), End: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).Unix()}
-	var want client.Counts
-	for _, r := range analysistest.Records(t) {
-		if r.PrincipalID == analysistest.AliceID {
-			if r.Failed {
-				want.Failure++
-			} else {
-				want.Success++
-			}
-		}
-	}
+	want := aliceCalls(t)
 	local := t.TempDir()
 	analysistest.WriteFiles(t, local, analysistest.Incident)
 	w, err := objstore.NewWriter(ctx, "s3://"+bucket+"/org", s3srv.Options())
@@ -487,15 +482,7 @@ func TestServeIngestsS3(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got client.Counts
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if v, err := c.APICallVolume(ctx, alice, day); err == nil {
-			if got = v.Totals; got == want {
-				break
-			}
-		}
-	}
-	if got != want || want.Success == 0 {
+	if got := waitForCalls(t, c, alice, day, want); got != want || want.Success == 0 {
 		t.Fatalf("alice's calls %+v once her logs were put in the bucket, want %+v; log:\n%s", got, want, srv.stderr.String())
 	}
 	if code := srv.stop(t); code != exitOK {

@@ -80,7 +80,7 @@ type FlowRow struct {
 
 // flowSide selects the flow rows where the entity is on one side.
 type flowSide struct {
-	cond     string // condition with keys placeholders for the key
+	cond     string // SQL condition; each of its keys parameters is the entity's key
 	keys     int
 	flip     bool // the entity is the remote side: directions reverse
 	peerKey  string

@@ -76,9 +76,9 @@ func main() {
 	must(err)
 	flowRef, err := readCSV(ctx, filepath.Join(flowDir, "AWSLogs"))
 	must(err)
-	ctFloor, err := storeFloor(ctx, filepath.Join(*dir, "store-cloudtrail"), "events", ct.Records, "cloudtrail")
+	ctFloor, err := storeFloor(ctx, filepath.Join(*dir, "store-cloudtrail"), "events", ct.Records)
 	must(err)
-	flowFloor, err := storeFloor(ctx, filepath.Join(*dir, "store-vpcflow"), "flows", flows.Records, "vpcflow")
+	flowFloor, err := storeFloor(ctx, filepath.Join(*dir, "store-vpcflow"), "flows", flows.Records)
 	must(err)
 	ctGunzip, err := gunzipFloor(filepath.Join(ctDir, "AWSLogs"), ct.Records, "/CloudTrail/", ".json.gz")
 	must(err)
@@ -245,18 +245,12 @@ func gunzipFloor(src string, records int64, part, suffix string) (result, error)
 // memory limit: no parsing, no graph, no other table. The copy's rate in
 // input records (records, the ingest's count) bounds what any ingest that
 // stores those rows can reach on this machine.
-func storeFloor(ctx context.Context, store, table string, records int64, source string) (result, error) {
-	dbDir, err := os.MkdirTemp("", "bench-floor-")
+func storeFloor(ctx context.Context, store, table string, records int64) (result, error) {
+	db, done, err := freshDB()
 	if err != nil {
 		return result{}, err
 	}
-	defer os.RemoveAll(dbDir)
-	db, err := sql.Open("duckdb", filepath.Join(dbDir, "floor.duckdb"))
-	if err != nil {
-		return result{}, err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
+	defer done()
 	path := filepath.Join(store, "trailhound.duckdb")
 	if _, err := db.ExecContext(ctx, `ATTACH '`+strings.ReplaceAll(path, "'", "''")+`' AS src (READ_ONLY)`); err != nil {
 		return result{}, fmt.Errorf("store floor: %w", err)
@@ -277,19 +271,30 @@ func storeFloor(ctx context.Context, store, table string, records int64, source 
 		RecordsPerSec: float64(records) / secs, CPUSeconds: cpuSeconds() - cpu}, nil
 }
 
+// freshDB opens a DuckDB database in a new temporary folder, on one
+// connection; done closes it and deletes the folder.
+func freshDB() (*sql.DB, func(), error) {
+	dir, err := os.MkdirTemp("", "bench-db-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := sql.Open("duckdb", filepath.Join(dir, "bench.duckdb"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, func() { db.Close(); os.RemoveAll(dir) }, nil
+}
+
 // reference times query, which creates the table ref, in a fresh DuckDB
 // database; the files below src that input selects are its input size.
 func reference(ctx context.Context, name, src string, input func(path string) bool, query string) (result, error) {
-	dbDir, err := os.MkdirTemp("", "bench-reference-")
+	db, done, err := freshDB()
 	if err != nil {
 		return result{}, err
 	}
-	defer os.RemoveAll(dbDir)
-	db, err := sql.Open("duckdb", filepath.Join(dbDir, "ref.duckdb"))
-	if err != nil {
-		return result{}, err
-	}
-	defer db.Close()
+	defer done()
 	var size int64
 	filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() && input(p) {
