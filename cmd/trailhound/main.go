@@ -54,6 +54,7 @@ func commands() []command {
 		{"demo", "generate a demo organization with incidents in it and ingest it", runDemo},
 		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
 		{"stats", "count the events and entities stored", runStats},
+		{"backfill", "store the flow connections of data ingested by an earlier version", runBackfill},
 		{"groups", "list, show or rebuild finding groups: related findings as probable incidents", runGroups},
 		{"search", "find entities by id, name, ARN, pattern or address block (through serve)", runSearch},
 		{"profile", "print an entity's details and profile panels as tables (through serve)", runProfile},

@@ -18,9 +18,9 @@ import (
 // the local address, talking to an address), local port, remote port,
 // protocol and direction, with the bytes and packets each way and how
 // many records were accepted and rejected. The rows are computed from the
-// flow records themselves, read back from the archived objects, so they
-// know both ports; their totals equal the volume panel's when no filter
-// is set.
+// connection table, which keeps both ports (flowconns.go), or from the
+// flow records themselves, read back from the archived objects; their
+// totals equal the volume panel's when no filter is set.
 type VPCFlowDetails struct {
 	Entity Ref       `json:"entity"`
 	Scope  ScopeJSON `json:"scope"`
@@ -339,6 +339,18 @@ func (e *Engine) vpcFlowDetails(ctx context.Context, ent entityRow, scope trailh
 		if out.Annotated, annotate, err = e.findingPeers(ctx, v, "annotate", ent.Ref); err != nil {
 			return nil, err
 		}
+	}
+
+	if ok, err := e.connsUsable(ctx, window, filter); err != nil {
+		return nil, err
+	} else if ok {
+		if err := e.connDetails(ctx, ent, window, rowsWindow, width, filter, out, series, seriesOrder, annotate, limit); err != nil {
+			return nil, err
+		}
+		for _, k := range seriesOrder {
+			out.Series = append(out.Series, *series[k])
+		}
+		return out, nil
 	}
 
 	// Rows need the bucket's records; series need the whole window's.

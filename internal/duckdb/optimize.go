@@ -31,8 +31,9 @@ type optimizedTable struct {
 	// it fills the new table with one day's rows in order (%s the new
 	// table, the placeholders the day's start and end in epoch seconds),
 	// day after day,
-	// and then the rows without an hour with nullHour. Sorting a day at a
-	// time bounds what the sort spills to disk to about a day's rows:
+	// and then the rows without an hour with nullHour (when the hour may
+	// be null). Sorting a day at a time bounds what the sort spills to
+	// disk to about a day's rows:
 	// sorting a month of a large organization's flows at once spilled
 	// about 18 GB under ingest's memory limit.
 	byDay, nullHour string
@@ -52,6 +53,10 @@ FROM entities GROUP BY key, namespace, id ORDER BY key, namespace, id`},
 		byDay: `INSERT INTO %s SELECT * FROM flows WHERE hour >= make_timestamp(CAST(? AS BIGINT) * 1000000)
 			AND hour < make_timestamp(CAST(? AS BIGINT) * 1000000) ORDER BY remote_key, hour`,
 		nullHour: `INSERT INTO %s SELECT * FROM flows WHERE hour IS NULL ORDER BY remote_key`},
+	// The VPC flow details read one entity's connections over a window.
+	{name: "flow_conns",
+		byDay: `INSERT INTO %s SELECT * FROM flow_conns WHERE hour >= make_timestamp(CAST(? AS BIGINT) * 1000000)
+			AND hour < make_timestamp(CAST(? AS BIGINT) * 1000000) ORDER BY side, key, hour`},
 }
 
 // Rewrite thresholds: a table is rewritten when the rows appended since it
@@ -174,6 +179,9 @@ func fillOrdered(ctx context.Context, tx *sql.Tx, t optimizedTable, tmp string) 
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(t.byDay, tmp), d.Unix(), d.AddDate(0, 0, 1).Unix()); err != nil {
 			return err
 		}
+	}
+	if t.nullHour == "" {
+		return nil // the table's hour is never null
 	}
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(t.nullHour, tmp))
 	return err

@@ -100,9 +100,10 @@ func TestOptimize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tables) != 3 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
-		res.Tables[2].Name != "flows" || res.Tables[2].Before != res.Tables[2].After {
-		t.Fatalf("optimize %+v, want entities %d → %d, ip_info and flows", res, observations, distinct)
+	if len(res.Tables) != 4 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
+		res.Tables[2].Name != "flows" || res.Tables[2].Before != res.Tables[2].After ||
+		res.Tables[3].Name != "flow_conns" || res.Tables[3].Before != res.Tables[3].After {
+		t.Fatalf("optimize %+v, want entities %d → %d, ip_info, flows and flow_conns", res, observations, distinct)
 	}
 	after, err := st.Fingerprint(ctx)
 	if err != nil {
@@ -159,6 +160,21 @@ func TestOptimize(t *testing.T) {
 	}) {
 		t.Errorf("%d flows, not in day and far-side order", len(flowOrder))
 	}
+	// Connections by day, then side and key.
+	rows, err = db.QueryContext(ctx, `SELECT epoch(date_trunc('day', hour))::BIGINT, side, key FROM flow_conns`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var connOrder [][3]int64
+	for rows.Next() {
+		var k [3]int64
+		rows.Scan(&k[0], &k[1], &k[2])
+		connOrder = append(connOrder, k)
+	}
+	rows.Close()
+	if len(connOrder) < 10 || !slices.IsSortedFunc(connOrder, func(a, b [3]int64) int { return slices.Compare(a[:], b[:]) }) {
+		t.Errorf("%d connections, not in day, side and key order", len(connOrder))
+	}
 	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 0 {
 		t.Errorf("second optimize rewrote %+v (%v)", res.Tables, err)
 	}
@@ -174,7 +190,7 @@ func TestOptimize(t *testing.T) {
 	if first.Hour() != 0 || last.Hour() != 5 {
 		t.Errorf("user seen %v to %v, want hours 0 to 5", first, last)
 	}
-	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 3 {
+	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 4 {
 		t.Errorf("optimize after a write: %+v (%v)", res.Tables, err)
 	}
 	if n := count(`SELECT count(*) - count(DISTINCT (key, namespace, id)) FROM entities`); n != 0 {

@@ -489,6 +489,19 @@ func (w *writer) appendAll(c driver.Conn, work []*staged) error {
 	if err != nil {
 		return err
 	}
+	err = appendTable(c, "flow_conns", func(add func(...driver.Value) error) error {
+		for _, st := range work {
+			for k, a := range st.batch.Conns {
+				if err := addConn(add, k, a, w.batchID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	return appendTable(c, "findings", func(add func(...driver.Value) error) error {
 		for _, st := range work {
 			for _, f := range st.findings {
@@ -658,6 +671,43 @@ func flowRow(k graph.FlowKey, a *graph.FlowAgg, objectID, batchID int64) []drive
 		nullString(k.LocalAddr), ref(trailhound.IPAddress, k.LocalAddr), nullString(k.RemoteAddr), ref(trailhound.IPAddress, k.RemoteAddr),
 		int32(k.Port), int32(k.Protocol), nullString(k.Direction), nullString(k.Action), nullString(k.LogStatus), nullString(k.Region), nullString(k.VPCID),
 		a.Bytes, a.Packets, a.Records, ts(a.First), ts(a.Last), objectID, int32(a.FirstLine), int32(a.LastLine), batchID}
+}
+
+// Sides of a flow_conns row: the entity it is filed under.
+const (
+	connInstance int8 = 0
+	connLocal    int8 = 1
+	connRemote   int8 = 2
+)
+
+// addConn writes a connection row once for each side that names an
+// entity (see migration 006).
+func addConn(add func(...driver.Value) error, k graph.ConnKey, a *graph.ConnAgg, batchID int64) error {
+	hour := time.Unix(k.Hour, 0).UTC()
+	row := func(side int8, key, peer int64) error {
+		return add(hour, side, key, peer, k.LocalPort, k.RemotePort, k.Protocol, k.Egress, int8(k.Action),
+			a.Bytes, a.Packets, a.Records, a.First, a.Last, batchID)
+	}
+	if k.InstanceKey != 0 {
+		if err := row(connInstance, k.InstanceKey, k.RemoteKey); err != nil {
+			return err
+		}
+	}
+	if k.LocalKey != 0 {
+		if err := row(connLocal, k.LocalKey, k.RemoteKey); err != nil {
+			return err
+		}
+	}
+	if k.RemoteKey != 0 {
+		peer := k.InstanceKey
+		if peer == 0 {
+			peer = k.LocalKey
+		}
+		if err := row(connRemote, k.RemoteKey, peer); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func findingRow(f *trailhound.Finding, objectID, batchID int64) []driver.Value {

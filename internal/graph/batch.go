@@ -108,6 +108,36 @@ type FlowAgg struct {
 	Last      int64 // latest end, epoch seconds
 	FirstLine int
 	LastLine  int
+
+	// The keys of the instance and the addresses of the FlowKey, for the
+	// connection rows of its records.
+	instanceKey, localKey, remoteKey int64
+}
+
+// ConnKey groups flow records into the rows of the connection table
+// (flow_conns): one per hour, instance, local and remote address, both
+// ports, protocol, direction and action. It is what the VPC flow details
+// list, so unlike FlowKey it keeps the client's port as well. Entities are
+// held by key (0 when absent), so the key holds no strings.
+type ConnKey struct {
+	Hour                             int64 // epoch seconds, truncated to the hour
+	InstanceKey, LocalKey, RemoteKey int64
+	LocalPort, RemotePort            int32
+	Protocol                         int32
+	Egress                           bool  // the bytes flow from the local side to the remote one
+	Action                           uint8 // ConnAccept, ConnReject or 0 (any other value)
+}
+
+// Actions of a ConnKey.
+const (
+	ConnAccept uint8 = 1
+	ConnReject uint8 = 2
+)
+
+// ConnAgg sums the flow records of one ConnKey within one object.
+type ConnAgg struct {
+	Bytes, Packets, Records int64
+	First, Last             int64 // earliest start, latest end, epoch seconds; 0 when absent
 }
 
 // Batch accumulates everything one object contributes to the graph. It
@@ -119,6 +149,7 @@ type Batch struct {
 	Entities map[int64]*Entity
 	Facts    []Fact
 	Flows    map[FlowKey]*FlowAgg
+	Conns    map[ConnKey]*ConnAgg
 	Findings []*trailhound.Finding
 	// IPs are the distinct canonical addresses the object names, for
 	// enrichment.
@@ -162,6 +193,7 @@ func NewBatch() *Batch {
 	return &Batch{
 		Entities: map[int64]*Entity{},
 		Flows:    map[FlowKey]*FlowAgg{},
+		Conns:    map[ConnKey]*ConnAgg{},
 		IPs:      map[string]struct{}{},
 		seenEdge: map[edgeID]int{},
 		interned: map[string]string{},

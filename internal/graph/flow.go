@@ -37,8 +37,20 @@ func (b *Batch) Flow(f *trailhound.Flow) error {
 	if agg == nil {
 		k = cloneKey(k)
 		agg = &FlowAgg{First: f.Start.Unix(), Last: f.End.Unix(), FirstLine: f.Line}
+		if IsInstanceID(k.InstanceID) {
+			agg.instanceKey = trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: k.InstanceID}.Key()
+		}
+		if k.LocalAddr != "" {
+			agg.localKey = trailhound.EntityRef{Type: trailhound.IPAddress, ID: k.LocalAddr}.Key()
+		}
+		if k.RemoteAddr != "" {
+			agg.remoteKey = trailhound.EntityRef{Type: trailhound.IPAddress, ID: k.RemoteAddr}.Key()
+		}
 		b.Flows[k] = agg
 		b.flowEntities(&k, f)
+	}
+	if hour != 0 {
+		b.conn(agg, f, hour, localPort, remotePort, dir == "egress")
 	}
 	agg.Bytes += f.Bytes
 	agg.Packets += f.Packets
@@ -56,6 +68,31 @@ func (b *Batch) Flow(f *trailhound.Flow) error {
 		agg.FirstLine = f.Line
 	}
 	return nil
+}
+
+// conn adds a record to its row of the connection table. Records without
+// a start have no hour and no row, as in the hourly flow tables.
+func (b *Batch) conn(agg *FlowAgg, f *trailhound.Flow, hour int64, localPort, remotePort int, egress bool) {
+	ck := ConnKey{Hour: hour, InstanceKey: agg.instanceKey, LocalKey: agg.localKey, RemoteKey: agg.remoteKey,
+		LocalPort: int32(localPort), RemotePort: int32(remotePort), Protocol: int32(f.Protocol), Egress: egress}
+	switch f.Action {
+	case "ACCEPT":
+		ck.Action = ConnAccept
+	case "REJECT":
+		ck.Action = ConnReject
+	}
+	c := b.Conns[ck]
+	if c == nil {
+		c = &ConnAgg{First: f.Start.Unix()}
+		b.Conns[ck] = c
+	}
+	c.Bytes += f.Bytes
+	c.Packets += f.Packets
+	c.Records++
+	c.First = min(c.First, f.Start.Unix())
+	if !f.End.IsZero() {
+		c.Last = max(c.Last, f.End.Unix())
+	}
 }
 
 // flowEntities observes the entities a new flow key names.

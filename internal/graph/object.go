@@ -75,3 +75,22 @@ type OptimizedTable struct {
 	Before int64  `json:"rowsBefore"`
 	After  int64  `json:"rowsAfter"`
 }
+
+// ConnObject is a stored flow log object whose connection rows
+// (flow_conns) the store lacks: it was ingested before the table existed.
+// Backfilling reads it again from the archive.
+type ConnObject struct {
+	ID      int64
+	BatchID int64
+	URI     string
+	Key     string
+	SHA256  string
+	Source  trailhound.Source
+	Size    int64
+}
+
+// ConnRows are the connection rows of one object, to backfill.
+type ConnRows struct {
+	Object ConnObject
+	Conns  map[ConnKey]*ConnAgg
+}

@@ -467,7 +467,7 @@ func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded
 		defer gzipReaders.Put(zr)
 		content = zr
 	}
-	key = strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ")
+	key = trimGz(key)
 	cr := getReader(&contentReaders, content, 256<<10)
 	defer contentReaders.Put(cr)
 	head, err := cr.Peek(headSize)
@@ -549,6 +549,12 @@ func detect(key string, head []byte) source.Decoder {
 		}
 	}
 	return best
+}
+
+// trimGz removes the compression suffix of a key, which decoders do not
+// look at.
+func trimGz(key string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ")
 }
 
 // headSize is how much decompressed content decoders see to recognize an

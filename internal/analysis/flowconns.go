@@ -1,0 +1,311 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/trailhound/trailhound"
+)
+
+// The VPC flow details are computed from the connection table
+// (flow_conns: records summed per hour, both ports, protocol, direction
+// and action, filed under each side's entity) when it holds every flow of
+// the window, all in one query: a busy address's week can hold a million
+// distinct rows, which DuckDB groups, totals and sorts faster than they
+// could be handed to Go. Two cases read the records from the archive
+// instead (flowScan), with the same results: windows holding flows
+// ingested before the table existed and not backfilled since (trailhound
+// backfill), and filters on the peer's address (CIDR blocks and address
+// classes are not expressible over keys).
+
+// connsUsable reports whether the connection table can answer a details
+// query over window with filter.
+func (e *Engine) connsUsable(ctx context.Context, window trailhound.Scope, f *flowFilter) (bool, error) {
+	if len(f.ip) > 0 || len(f.notIP) > 0 || len(f.ipClass) > 0 {
+		return false, nil
+	}
+	var missing int64
+	if err := e.db.QueryRowContext(ctx, `SELECT coalesce(max(value), 0) FROM store_state WHERE name = 'flow_conns.missing_through_object'`).Scan(&missing); err != nil {
+		return false, fmt.Errorf("analysis: flow connections: %w", err)
+	}
+	if missing == 0 {
+		return true, nil
+	}
+	ts := e.dialect.Timestamp()
+	var legacy bool
+	err := e.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM object_accounts
+WHERE source = 'vpcflow' AND object_id <= ? AND first_time < `+ts+` AND last_time >= `+ts+`
+    AND object_id NOT IN (SELECT object_id FROM flow_conns_backfilled))`, missing, window.End, window.Start).Scan(&legacy)
+	if err != nil {
+		return false, fmt.Errorf("analysis: flow connections: %w", err)
+	}
+	return !legacy, nil
+}
+
+// connQuery builds the statement's common part: the entity's connections
+// in window as it sees them (v: hour h, peer, its ports lp and rp,
+// protocol, inbound, action, sums), with the direction (d) and the
+// filters that stored rows answer (f: the rows with a peer, or with
+// noPeer those without, which no filter keeps).
+func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, noPeer bool) (string, []any) {
+	ts := e.dialect.Timestamp()
+	cols := `SELECT ` + e.dialect.EpochSeconds("hour") + ` AS h, peer_key,
+    CASE WHEN side = 2 THEN remote_port ELSE local_port END AS lp,
+    CASE WHEN side = 2 THEN local_port ELSE remote_port END AS rp,
+    protocol, (side = 2) = egress AS inbound, action, bytes, packets, records, first_start, last_end
+FROM flow_conns WHERE hour >= ` + ts + ` AND hour < ` + ts
+	var sel string
+	var args []any
+	// Sides (migration 006): 0 the instance, 1 the local address, 2 the
+	// remote address.
+	switch ent.Ref.Type {
+	case trailhound.Ec2Instance:
+		sel = cols + ` AND side = 0 AND key = ?`
+		args = []any{window.Start, window.End, ent.Key}
+	default:
+		// An address's own interface's records, and the other
+		// interfaces' in the hours that count them (see farCounted).
+		sel = cols + ` AND side = 1 AND key = ?
+UNION ALL
+` + cols + ` AND side = 2 AND key = ?` + farCounted("")
+		args = []any{window.Start, window.End, ent.Key, window.Start, window.End, ent.Key, ent.Key}
+	}
+	var cond []string
+	var cargs []any
+	ranges := func(expr string, rs []portRange) {
+		if len(rs) == 0 {
+			return
+		}
+		var or []string
+		for _, r := range rs {
+			or = append(or, expr+" BETWEEN ? AND ?")
+			cargs = append(cargs, r.lo, r.hi)
+		}
+		cond = append(cond, "("+strings.Join(or, " OR ")+")")
+	}
+	in := func(expr string, vals []any) {
+		if len(vals) == 0 {
+			return
+		}
+		cond = append(cond, expr+" IN ("+placeholders(len(vals))+")")
+		cargs = append(cargs, vals...)
+	}
+	ranges("lp", f.localPort)
+	ranges("rp", f.remotePort)
+	if len(f.any) > 0 {
+		var or []string
+		for _, r := range f.any {
+			or = append(or, "lp BETWEEN ? AND ? OR rp BETWEEN ? AND ?")
+			cargs = append(cargs, r.lo, r.hi, r.lo, r.hi)
+		}
+		cond = append(cond, "("+strings.Join(or, " OR ")+")")
+	}
+	ranges("CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END", f.service)
+	var dirs, protos, actions, instances []any
+	for _, d := range f.direction {
+		dirs = append(dirs, d)
+	}
+	for _, p := range f.protocol {
+		protos = append(protos, p)
+	}
+	for _, a := range f.action {
+		switch a {
+		case "ACCEPT":
+			actions = append(actions, 1)
+		case "REJECT":
+			actions = append(actions, 2)
+		}
+	}
+	for _, id := range f.instance {
+		instances = append(instances, trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: id}.Key())
+	}
+	in("direction", dirs)
+	in("protocol", protos)
+	in("action", actions)
+	in("peer_key", instances)
+	if f.finding != "" {
+		var peers []any
+		for k := range f.peers {
+			peers = append(peers, k)
+		}
+		if len(peers) == 0 {
+			peers = append(peers, int64(0))
+		}
+		in("peer_key", peers)
+	}
+	where := "peer_key <> 0"
+	switch {
+	case noPeer:
+		where = "peer_key = 0"
+	case len(cond) > 0:
+		where += " AND " + strings.Join(cond, " AND ")
+		args = append(args, cargs...)
+	}
+	q := `WITH v AS (
+` + sel + `
+), d AS (
+SELECT *, CASE WHEN lp <> rp THEN CASE WHEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp THEN 'inbound' ELSE 'outbound' END
+    WHEN inbound THEN 'inbound' ELSE 'outbound' END AS direction
+FROM v
+), f AS (
+SELECT * FROM d WHERE ` + where + `
+)`
+	return q, args
+}
+
+// connSums are the aggregates of a set of connection rows, in the order
+// of connTotals.
+const connSums = `coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT,
+    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT,
+    coalesce(sum(records) FILTER (WHERE action = 1), 0)::BIGINT, coalesce(sum(records) FILTER (WHERE action = 2), 0)::BIGINT,
+    coalesce(sum(records), 0)::BIGINT`
+
+func connTotals(t *FlowDetailTotals) []any {
+	return []any{&t.InboundBytes, &t.OutboundBytes, &t.InboundPackets, &t.OutboundPackets, &t.Accepted, &t.Rejected, &t.Records}
+}
+
+// connSortExpr is the SQL of each details sort key over the grouped rows.
+var connSortExpr = map[string]string{
+	"inbound": "ib", "outbound": "ob", "bytes": "ib + ob", "packets": "ip + op", "records": "rec", "accepted": "acc",
+	"rejected": "rej", "firstSeen": "fs", "lastSeen": "ls", "peer": "label", "localPort": "lp", "remotePort": "rp",
+	"protocol": "protocol", "direction": "direction",
+}
+
+// connDetails fills out's totals, rows and series from the connection
+// table, as vpcFlowDetails does from the records.
+func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWindow trailhound.Scope, width int64, f *flowFilter,
+	out *VPCFlowDetails, series map[flowRowKey]*FlowDetailSeries, seriesOrder []flowRowKey, annotate map[int64]bool, limit int) error {
+	scanWindow := rowsWindow
+	if series != nil {
+		scanWindow = window
+	}
+	base, args := e.connQuery(ent, scanWindow, f, false)
+
+	// Records without a peer count apart, when no filter is set (a
+	// filter never keeps them).
+	if len(f.active) == 0 {
+		q, qa := e.connQuery(ent, scanWindow, f, true)
+		q += `
+SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
+		if err := e.db.QueryRowContext(ctx, q, append(qa, rowsWindow.Start, rowsWindow.End)...).Scan(&out.NoData); err != nil {
+			return fmt.Errorf("analysis: flow details: %w", err)
+		}
+	}
+
+	// The rows: grouped, labelled (the row key breaks ties, as in
+	// sortFlowDetailRows), sorted and cut, with the totals of all.
+	order := connSortExpr[out.Sort] + " " + strings.ToUpper(out.Order) + ", rkey"
+	rowArgs := append(append([]any{}, args...), rowsWindow.Start, rowsWindow.End)
+	if len(annotate) > 0 {
+		keys := make([]any, 0, len(annotate))
+		for k := range annotate {
+			keys = append(keys, k)
+		}
+		order = "peer_key IN (" + placeholders(len(keys)) + ") DESC, " + order
+		rowArgs = append(rowArgs, keys...)
+	}
+	rowArgs = append(rowArgs, limit)
+	q := base + `, r AS (
+SELECT peer_key, lp, rp, protocol, direction,
+    coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
+    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
+    coalesce(sum(records) FILTER (WHERE action = 1), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 2), 0)::BIGINT AS rej,
+    sum(records)::BIGINT AS rec, min(first_start) AS fs, max(last_end) AS ls
+FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, direction
+), n AS (
+SELECT DISTINCT key, namespace, id FROM entities WHERE key IN (SELECT peer_key FROM r)
+), l AS (
+SELECT r.*, n.namespace, n.id AS label,
+    n.namespace || '/' || n.id || '/' || r.lp || '/' || r.rp || '/' || r.protocol || '/' || r.direction AS rkey
+FROM r JOIN n ON n.key = r.peer_key
+)
+SELECT peer_key, namespace, label, lp, rp, protocol, direction, ib, ob, ip, op, acc, rej, rec, fs, ls,
+    count(*) OVER (), sum(ib) OVER ()::BIGINT, sum(ob) OVER ()::BIGINT, sum(ip) OVER ()::BIGINT, sum(op) OVER ()::BIGINT,
+    sum(acc) OVER ()::BIGINT, sum(rej) OVER ()::BIGINT, sum(rec) OVER ()::BIGINT
+FROM l ORDER BY ` + order + ` LIMIT ?`
+	rows, err := e.db.QueryContext(ctx, q, rowArgs...)
+	if err != nil {
+		return fmt.Errorf("analysis: flow details: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r FlowDetailRow
+		var key int64
+		var ns string
+		var total int
+		err := rows.Scan(&key, &ns, &r.PeerLabel, &r.LocalPort, &r.RemotePort, &r.Protocol, &r.Direction,
+			&r.InboundBytes, &r.OutboundBytes, &r.InboundPackets, &r.OutboundPackets, &r.Accepted, &r.Rejected, &r.Records, &r.FirstSeen, &r.LastSeen,
+			&total, &out.Totals.InboundBytes, &out.Totals.OutboundBytes, &out.Totals.InboundPackets, &out.Totals.OutboundPackets,
+			&out.Totals.Accepted, &out.Totals.Rejected, &out.Totals.Records)
+		if err != nil {
+			return fmt.Errorf("analysis: flow details: %w", err)
+		}
+		r.Peer = Ref{Type: trailhound.Namespace(ns), ID: r.PeerLabel}
+		r.ProtocolName = ProtocolName(r.Protocol)
+		r.Key = flowRowKey{peer: r.Peer, localPort: int(r.LocalPort), remotePort: int(r.RemotePort), protocol: int(r.Protocol), direction: r.Direction}.String()
+		r.FindingRelated = annotate[key]
+		out.TotalRows = total
+		out.Rows = append(out.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("analysis: flow details: %w", err)
+	}
+	out.Truncated = out.TotalRows > len(out.Rows)
+	if series == nil {
+		return nil
+	}
+
+	// The series of the rows asked for, per bucket of the window.
+	sArgs := append(append([]any{}, args...), window.Start, width)
+	var match []string
+	for _, k := range seriesOrder {
+		match = append(match, "(peer_key = ? AND lp = ? AND rp = ? AND protocol = ? AND direction = ?)")
+		sArgs = append(sArgs, trailhound.EntityRef{Type: k.peer.Type, ID: k.peer.ID}.Key(), k.localPort, k.remotePort, k.protocol, k.direction)
+	}
+	q = base + `
+SELECT peer_key, lp, rp, protocol, direction, (h - ?) // ? AS b, ` + connSums + `
+FROM f WHERE ` + strings.Join(match, " OR ") + ` GROUP BY ALL`
+	srows, err := e.db.QueryContext(ctx, q, sArgs...)
+	if err != nil {
+		return fmt.Errorf("analysis: flow details series: %w", err)
+	}
+	defer srows.Close()
+	byKey := map[string]*FlowDetailSeries{}
+	for _, k := range seriesOrder {
+		byKey[connSeriesID(trailhound.EntityRef{Type: k.peer.Type, ID: k.peer.ID}.Key(), k)] = series[k]
+	}
+	for srows.Next() {
+		var k flowRowKey
+		var key, b int64
+		var t FlowDetailTotals
+		if err := srows.Scan(append([]any{&key, &k.localPort, &k.remotePort, &k.protocol, &k.direction, &b}, connTotals(&t)...)...); err != nil {
+			return fmt.Errorf("analysis: flow details series: %w", err)
+		}
+		s := byKey[connSeriesID(key, k)]
+		if s == nil || b < 0 || int(b) >= len(s.Buckets) {
+			continue
+		}
+		bk := &s.Buckets[b]
+		bk.Inbound += t.InboundBytes
+		bk.Outbound += t.OutboundBytes
+		bk.InboundPackets += t.InboundPackets
+		bk.OutboundPackets += t.OutboundPackets
+		s.Totals.InboundBytes += t.InboundBytes
+		s.Totals.OutboundBytes += t.OutboundBytes
+		s.Totals.InboundPackets += t.InboundPackets
+		s.Totals.OutboundPackets += t.OutboundPackets
+		s.Totals.Accepted += t.Accepted
+		s.Totals.Rejected += t.Rejected
+		s.Totals.Records += t.Records
+	}
+	return srows.Err()
+}
+
+// connSeriesID identifies a series row by its peer's key and the row's
+// other fields (the peer's id is not read back).
+func connSeriesID(peer int64, k flowRowKey) string {
+	return strconv.FormatInt(peer, 10) + "/" + strconv.Itoa(k.localPort) + "/" + strconv.Itoa(k.remotePort) + "/" +
+		strconv.Itoa(k.protocol) + "/" + k.direction
+}
