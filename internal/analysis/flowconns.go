@@ -111,12 +111,7 @@ UNION ALL
 		protos = append(protos, p)
 	}
 	for _, a := range f.action {
-		switch a {
-		case "ACCEPT":
-			actions = append(actions, 1)
-		case "REJECT":
-			actions = append(actions, 2)
-		}
+		actions = append(actions, a)
 	}
 	for _, id := range f.instance {
 		instances = append(instances, trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: id}.Key())
@@ -159,7 +154,7 @@ SELECT * FROM d WHERE ` + where + `
 // of connTotals.
 const connSums = `coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT,
     coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT,
-    coalesce(sum(records) FILTER (WHERE action = 1), 0)::BIGINT, coalesce(sum(records) FILTER (WHERE action = 2), 0)::BIGINT,
+    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT,
     coalesce(sum(records), 0)::BIGINT`
 
 func connTotals(t *FlowDetailTotals) []any {
@@ -211,7 +206,7 @@ SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 SELECT peer_key, lp, rp, protocol, direction,
     coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
     coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
-    coalesce(sum(records) FILTER (WHERE action = 1), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 2), 0)::BIGINT AS rej,
+    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,
     sum(records)::BIGINT AS rec, min(first_start) AS fs, max(last_end) AS ls
 FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, direction
 ), n AS (

@@ -685,7 +685,7 @@ const (
 func addConn(add func(...driver.Value) error, k graph.ConnKey, a *graph.ConnAgg, batchID int64) error {
 	hour := time.Unix(k.Hour, 0).UTC()
 	row := func(side int8, key, peer int64) error {
-		return add(hour, side, key, peer, k.LocalPort, k.RemotePort, k.Protocol, k.Egress, int8(k.Action),
+		return add(hour, side, key, peer, k.LocalPort, k.RemotePort, k.Protocol, k.Egress, k.Action,
 			a.Bytes, a.Packets, a.Records, a.First, a.Last, batchID)
 	}
 	if k.InstanceKey != 0 {

@@ -124,15 +124,9 @@ type ConnKey struct {
 	InstanceKey, LocalKey, RemoteKey int64
 	LocalPort, RemotePort            int32
 	Protocol                         int32
-	Egress                           bool  // the bytes flow from the local side to the remote one
-	Action                           uint8 // ConnAccept, ConnReject or 0 (any other value)
+	Egress                           bool   // the bytes flow from the local side to the remote one
+	Action                           string // as logged: ACCEPT, REJECT, or "" when absent
 }
-
-// Actions of a ConnKey.
-const (
-	ConnAccept uint8 = 1
-	ConnReject uint8 = 2
-)
 
 // ConnAgg sums the flow records of one ConnKey within one object.
 type ConnAgg struct {

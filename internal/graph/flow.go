@@ -74,15 +74,10 @@ func (b *Batch) Flow(f *trailhound.Flow) error {
 // a start have no hour and no row, as in the hourly flow tables.
 func (b *Batch) conn(agg *FlowAgg, f *trailhound.Flow, hour int64, localPort, remotePort int, egress bool) {
 	ck := ConnKey{Hour: hour, InstanceKey: agg.instanceKey, LocalKey: agg.localKey, RemoteKey: agg.remoteKey,
-		LocalPort: int32(localPort), RemotePort: int32(remotePort), Protocol: int32(f.Protocol), Egress: egress}
-	switch f.Action {
-	case "ACCEPT":
-		ck.Action = ConnAccept
-	case "REJECT":
-		ck.Action = ConnReject
-	}
+		LocalPort: int32(localPort), RemotePort: int32(remotePort), Protocol: int32(f.Protocol), Egress: egress, Action: f.Action}
 	c := b.Conns[ck]
 	if c == nil {
+		ck.Action = b.intern(ck.Action)
 		c = &ConnAgg{First: f.Start.Unix()}
 		b.Conns[ck] = c
 	}

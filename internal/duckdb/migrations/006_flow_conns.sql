@@ -7,7 +7,7 @@
 -- the record names no instance; 0 when the record has no such side).
 -- Ports are as the record's local side sees them whatever the side;
 -- egress means the bytes flow from the local side to the remote one;
--- action is 1 for ACCEPT, 2 for REJECT, 0 otherwise. first_start and
+-- action is as logged ('' when absent). first_start and
 -- last_end are epoch seconds (last_end 0 when no record had an end).
 -- Optimize keeps each day's rows in (side, key) order, so one entity's
 -- rows are a few row groups a day.
@@ -20,7 +20,7 @@ CREATE TABLE flow_conns (
     remote_port INTEGER NOT NULL,
     protocol    INTEGER NOT NULL,
     egress      BOOLEAN NOT NULL,
-    action      TINYINT NOT NULL,
+    action      VARCHAR NOT NULL,
     bytes       BIGINT NOT NULL,
     packets     BIGINT NOT NULL,
     records     BIGINT NOT NULL,
