@@ -44,12 +44,20 @@ WHERE source = 'vpcflow' AND object_id <= ? AND first_time < `+ts+` AND last_tim
 	return !legacy, nil
 }
 
+// connRows selects the rows of connQuery by their peer.
+type connRows int
+
+const (
+	connPeered connRows = iota // rows with a peer, filtered
+	connNoPeer                 // rows without a peer (NODATA), which no filter keeps
+	connAll                    // every row, unfiltered
+)
+
 // connQuery builds the statement's common part: the entity's connections
 // in window as it sees them (v: hour h, peer, its ports lp and rp,
 // protocol, inbound, action, sums), with the direction (d) and the
-// filters that stored rows answer (f: the rows with a peer, or with
-// noPeer those without, which no filter keeps).
-func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, noPeer bool) (string, []any) {
+// filters that stored rows answer (f, the rows which selects).
+func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, which connRows) (string, []any) {
 	ts := e.dialect.Timestamp()
 	cols := `SELECT ` + e.dialect.EpochSeconds("hour") + ` AS h, peer_key,
     CASE WHEN side = 2 THEN remote_port ELSE local_port END AS lp,
@@ -132,7 +140,9 @@ UNION ALL
 	}
 	where := "peer_key <> 0"
 	switch {
-	case noPeer:
+	case which == connAll:
+		where = "true"
+	case which == connNoPeer:
 		where = "peer_key = 0"
 	case len(cond) > 0:
 		where += " AND " + strings.Join(cond, " AND ")
@@ -176,12 +186,12 @@ func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWin
 	if series != nil {
 		scanWindow = window
 	}
-	base, args := e.connQuery(ent, scanWindow, f, false)
+	base, args := e.connQuery(ent, scanWindow, f, connPeered)
 
 	// Records without a peer count apart, when no filter is set (a
 	// filter never keeps them).
 	if len(f.active) == 0 {
-		q, qa := e.connQuery(ent, scanWindow, f, true)
+		q, qa := e.connQuery(ent, scanWindow, f, connNoPeer)
 		q += `
 SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 		if err := e.db.QueryRowContext(ctx, q, append(qa, rowsWindow.Start, rowsWindow.End)...).Scan(&out.NoData); err != nil {
@@ -303,4 +313,29 @@ FROM f WHERE ` + strings.Join(match, " OR ") + ` GROUP BY ALL`
 func connSeriesID(peer int64, k flowRowKey) string {
 	return strconv.FormatInt(peer, 10) + "/" + strconv.Itoa(k.localPort) + "/" + strconv.Itoa(k.remotePort) + "/" +
 		strconv.Itoa(k.protocol) + "/" + k.direction
+}
+
+// connVolumeRows is the query of the vpc-flow-volume panel's rows over
+// the connection table: the same columns, order and limit as over the
+// flows (by peer, service port, protocol, direction and action), limited
+// to the finding's peers when peers is set.
+func (e *Engine) connVolumeRows(ent entityRow, window trailhound.Scope, peers []any) (string, []any) {
+	base, args := e.connQuery(ent, window, &flowFilter{}, connAll)
+	where := ""
+	if peers != nil {
+		where = "WHERE peer_key IN (" + placeholders(len(peers)) + ")"
+		args = append(args, peers...)
+	}
+	q := base + `, g AS (
+SELECT peer_key AS peer, CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END AS port, protocol,
+    CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END AS dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
+    make_timestamp(min(first_start) * 1000000) AS first_seen, CASE WHEN max(last_end) > 0 THEN make_timestamp(max(last_end) * 1000000) END AS last_seen
+FROM f ` + where + ` GROUP BY ALL
+), n AS (
+SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer FROM g)
+)
+SELECT peer, coalesce(n.id, '') AS peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
+FROM g LEFT JOIN n ON n.key = g.peer
+ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?`
+	return q, append(args, flowVolumeMaxRows)
 }

@@ -20,7 +20,8 @@ import (
 // computed from the archived records, which a store upgraded from before
 // the table reads for the flows it ingested then: over the busiest and
 // quietest instances and addresses of a generated organization, with
-// every sort, the filters, a bucket, row series and a finding.
+// every sort, the filters, a bucket, row series and a finding. The volume
+// panel's rows likewise equal those computed from the flows.
 func TestFlowDetailsPaths(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and ingests an organization")
@@ -113,6 +114,15 @@ func TestFlowDetailsPaths(t *testing.T) {
 				}
 				raw, _ := json.Marshal(d)
 				out = append(out, result{e, p, string(raw)})
+			}
+			// The volume panel's rows, which come from the same table.
+			for _, p := range []map[string]string{nil, {"finding": finding}} {
+				v, err := eng.Panel(ctx, analysis.PanelRequest{Entity: e, Panel: analysis.PanelVPCFlowVolume, Start: day.Start, End: day.End, Params: p})
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, _ := json.Marshal(v)
+				out = append(out, result{e, map[string]string{"panel": "volume", "finding": p["finding"]}, string(raw)})
 			}
 		}
 		return out

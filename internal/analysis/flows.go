@@ -257,7 +257,15 @@ g AS (SELECT peer, min(peer_text) AS peer_text, port, protocol, dir, action, sum
 	min(first_start) AS first_seen, max(last_end) AS last_seen FROM f GROUP BY peer, port, protocol, dir, action)
 SELECT peer, peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
 FROM g ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?`
-	r, err := e.db.QueryContext(ctx, rq, append(partArgs, flowVolumeMaxRows)...)
+	rargs := append(partArgs, flowVolumeMaxRows)
+	if ok, err := e.connsUsable(ctx, window, &flowFilter{}); err != nil {
+		return nil, err
+	} else if ok {
+		// The same rows from the connection table, which holds each
+		// entity's rows together (the flows are in far-side order).
+		rq, rargs = e.connVolumeRows(ent, window, peerArgs)
+	}
+	r, err := e.db.QueryContext(ctx, rq, rargs...)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 	}
@@ -275,7 +283,12 @@ FROM g ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?
 			r.Close()
 			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
 		}
-		k.row.FirstSeen, k.row.LastSeen = first.Time.Unix(), last.Time.Unix()
+		if first.Valid {
+			k.row.FirstSeen = first.Time.Unix()
+		}
+		if last.Valid {
+			k.row.LastSeen = last.Time.Unix()
+		}
 		out.TotalRows = int(total)
 		all = append(all, k)
 	}
