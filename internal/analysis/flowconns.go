@@ -199,9 +199,10 @@ SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 		}
 	}
 
-	// The rows: grouped, labelled (the row key breaks ties, as in
-	// sortFlowDetailRows), sorted and cut, with the totals of all.
-	order := connSortExpr[out.Sort] + " " + strings.ToUpper(out.Order) + ", rkey"
+	// The rows: grouped, sorted (ties as sortFlowDetailRows breaks them)
+	// and cut, with the totals of all. Only a sort by peer needs every
+	// row's label; otherwise only the rows returned are named.
+	order := connSortExpr[out.Sort] + " " + strings.ToUpper(out.Order) + ", " + flowTieBreak
 	rowArgs := append(append([]any{}, args...), rowsWindow.Start, rowsWindow.End)
 	if len(annotate) > 0 {
 		keys := make([]any, 0, len(annotate))
@@ -212,6 +213,10 @@ SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 		rowArgs = append(rowArgs, keys...)
 	}
 	rowArgs = append(rowArgs, limit)
+	labelled := "SELECT r.*, '' AS label FROM r"
+	if out.Sort == "peer" {
+		labelled = `SELECT r.*, n.id AS label FROM r JOIN (SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer_key FROM r)) n ON n.key = r.peer_key`
+	}
 	q := base + `, r AS (
 SELECT peer_key, lp, rp, protocol, direction,
     coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
@@ -219,14 +224,10 @@ SELECT peer_key, lp, rp, protocol, direction,
     coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,
     sum(records)::BIGINT AS rec, min(first_start) AS fs, max(last_end) AS ls
 FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, direction
-), n AS (
-SELECT DISTINCT key, namespace, id FROM entities WHERE key IN (SELECT peer_key FROM r)
 ), l AS (
-SELECT r.*, n.namespace, n.id AS label,
-    n.namespace || '/' || n.id || '/' || r.lp || '/' || r.rp || '/' || r.protocol || '/' || r.direction AS rkey
-FROM r JOIN n ON n.key = r.peer_key
+` + labelled + `
 )
-SELECT peer_key, namespace, label, lp, rp, protocol, direction, ib, ob, ip, op, acc, rej, rec, fs, ls,
+SELECT peer_key, lp, rp, protocol, direction, ib, ob, ip, op, acc, rej, rec, fs, ls,
     count(*) OVER (), sum(ib) OVER ()::BIGINT, sum(ob) OVER ()::BIGINT, sum(ip) OVER ()::BIGINT, sum(op) OVER ()::BIGINT,
     sum(acc) OVER ()::BIGINT, sum(rej) OVER ()::BIGINT, sum(rec) OVER ()::BIGINT
 FROM l ORDER BY ` + order + ` LIMIT ?`
@@ -235,29 +236,46 @@ FROM l ORDER BY ` + order + ` LIMIT ?`
 		return fmt.Errorf("analysis: flow details: %w", err)
 	}
 	defer rows.Close()
+	var keys []int64
 	for rows.Next() {
 		var r FlowDetailRow
 		var key int64
-		var ns string
 		var total int
-		err := rows.Scan(&key, &ns, &r.PeerLabel, &r.LocalPort, &r.RemotePort, &r.Protocol, &r.Direction,
+		err := rows.Scan(&key, &r.LocalPort, &r.RemotePort, &r.Protocol, &r.Direction,
 			&r.InboundBytes, &r.OutboundBytes, &r.InboundPackets, &r.OutboundPackets, &r.Accepted, &r.Rejected, &r.Records, &r.FirstSeen, &r.LastSeen,
 			&total, &out.Totals.InboundBytes, &out.Totals.OutboundBytes, &out.Totals.InboundPackets, &out.Totals.OutboundPackets,
 			&out.Totals.Accepted, &out.Totals.Rejected, &out.Totals.Records)
 		if err != nil {
 			return fmt.Errorf("analysis: flow details: %w", err)
 		}
-		r.Peer = Ref{Type: trailhound.Namespace(ns), ID: r.PeerLabel}
 		r.ProtocolName = ProtocolName(r.Protocol)
-		r.Key = flowRowKey{peer: r.Peer, localPort: int(r.LocalPort), remotePort: int(r.RemotePort), protocol: int(r.Protocol), direction: r.Direction}.String()
 		r.FindingRelated = annotate[key]
 		out.TotalRows = total
 		out.Rows = append(out.Rows, r)
+		keys = append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("analysis: flow details: %w", err)
 	}
 	out.Truncated = out.TotalRows > len(out.Rows)
+	want := map[int64]bool{}
+	for _, k := range keys {
+		want[k] = true
+	}
+	names, err := e.names(ctx, want)
+	if err != nil {
+		return err
+	}
+	for i := range out.Rows {
+		r := &out.Rows[i]
+		n, ok := names[keys[i]]
+		if !ok {
+			return fmt.Errorf("analysis: flow details: no entity has the key %d of a peer", keys[i])
+		}
+		r.Peer = Ref{n.Ref.Type, n.Ref.ID}
+		r.PeerLabel = n.Ref.ID
+		r.Key = flowRowKey{peer: r.Peer, localPort: int(r.LocalPort), remotePort: int(r.RemotePort), protocol: int(r.Protocol), direction: r.Direction}.String()
+	}
 	if series == nil {
 		return nil
 	}
@@ -318,7 +336,8 @@ func connSeriesID(peer int64, k flowRowKey) string {
 // connVolumeRows is the query of the vpc-flow-volume panel's rows over
 // the connection table: the same columns, order and limit as over the
 // flows (by peer, service port, protocol, direction and action), limited
-// to the finding's peers when peers is set.
+// to the finding's peers when peers is set. Peers are named afterwards,
+// for the rows returned only.
 func (e *Engine) connVolumeRows(ent entityRow, window trailhound.Scope, peers []any) (string, []any) {
 	base, args := e.connQuery(ent, window, &flowFilter{}, connAll)
 	where := ""
@@ -331,11 +350,8 @@ SELECT peer_key AS peer, CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE lea
     CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END AS dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
     make_timestamp(min(first_start) * 1000000) AS first_seen, CASE WHEN max(last_end) > 0 THEN make_timestamp(max(last_end) * 1000000) END AS last_seen
 FROM f ` + where + ` GROUP BY ALL
-), n AS (
-SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer FROM g)
 )
-SELECT peer, coalesce(n.id, '') AS peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
-FROM g LEFT JOIN n ON n.key = g.peer
-ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?`
+SELECT peer, '' AS peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
+FROM g ORDER BY bytes DESC, peer, port, protocol, dir, action LIMIT ?`
 	return q, append(args, flowVolumeMaxRows)
 }

@@ -434,9 +434,10 @@ func (e *Engine) vpcFlowDetails(ctx context.Context, ent entityRow, scope trailh
 	return out, nil
 }
 
-// sortFlowDetailRows orders rows by a sort key, ties by row key so the
-// order is stable across calls; annotated rows come first when a finding
-// annotates them, as Detective sorts.
+// sortFlowDetailRows orders rows by a sort key, ties by peer key, local
+// port, remote port, protocol and direction (flowTieBreak), so the order is
+// stable across calls and the same from either source of rows; annotated
+// rows come first when a finding annotates them, as Detective sorts.
 func sortFlowDetailRows(rows []FlowDetailRow, by string, desc, annotated bool) {
 	value := func(r *FlowDetailRow) int64 {
 		switch by {
@@ -465,7 +466,16 @@ func sortFlowDetailRows(rows []FlowDetailRow, by string, desc, annotated bool) {
 		}
 		return r.InboundBytes
 	}
-	slices.SortFunc(rows, func(a, b FlowDetailRow) int {
+	type keyed struct {
+		row  FlowDetailRow
+		peer int64
+	}
+	list := make([]keyed, len(rows))
+	for i := range rows {
+		list[i] = keyed{rows[i], trailhound.EntityRef{Type: rows[i].Peer.Type, ID: rows[i].Peer.ID}.Key()}
+	}
+	slices.SortFunc(list, func(ka, kb keyed) int {
+		a, b := &ka.row, &kb.row
 		if annotated && a.FindingRelated != b.FindingRelated {
 			if a.FindingRelated {
 				return -1
@@ -479,7 +489,7 @@ func sortFlowDetailRows(rows []FlowDetailRow, by string, desc, annotated bool) {
 		case "direction":
 			c = strings.Compare(a.Direction, b.Direction)
 		default:
-			c = cmp.Compare(value(&a), value(&b))
+			c = cmp.Compare(value(a), value(b))
 		}
 		if desc {
 			c = -c
@@ -487,6 +497,13 @@ func sortFlowDetailRows(rows []FlowDetailRow, by string, desc, annotated bool) {
 		if c != 0 {
 			return c
 		}
-		return strings.Compare(a.Key, b.Key)
+		return cmp.Or(cmp.Compare(ka.peer, kb.peer), cmp.Compare(a.LocalPort, b.LocalPort), cmp.Compare(a.RemotePort, b.RemotePort),
+			cmp.Compare(a.Protocol, b.Protocol), strings.Compare(a.Direction, b.Direction))
 	})
+	for i := range list {
+		rows[i] = list[i].row
+	}
 }
+
+// flowTieBreak is sortFlowDetailRows' order of ties in SQL.
+const flowTieBreak = "peer_key, lp, rp, protocol, direction"

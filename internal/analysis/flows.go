@@ -250,13 +250,13 @@ FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts)
 			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
 		}
 	}
-	// The largest rows (bytes, then label, port, protocol, direction and
-	// action), with the count of all of them.
+	// The largest rows (bytes, then peer key, port, protocol, direction
+	// and action), with the count of all of them.
 	rq := `WITH f AS (` + strings.Join(parts, "\nUNION ALL\n") + `),
 g AS (SELECT peer, min(peer_text) AS peer_text, port, protocol, dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
 	min(first_start) AS first_seen, max(last_end) AS last_seen FROM f GROUP BY peer, port, protocol, dir, action)
 SELECT peer, peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
-FROM g ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?`
+FROM g ORDER BY bytes DESC, peer, port, protocol, dir, action LIMIT ?`
 	rargs := append(partArgs, flowVolumeMaxRows)
 	if ok, err := e.connsUsable(ctx, window, &flowFilter{}); err != nil {
 		return nil, err
@@ -323,6 +323,9 @@ FROM g ORDER BY bytes DESC, peer_text, port, protocol, dir, action, peer LIMIT ?
 	for _, r := range all {
 		if p, ok := names[r.peer]; ok && r.peer != 0 {
 			r.row.Peer = &Ref{p.Ref.Type, p.Ref.ID}
+			if r.row.PeerLabel == "" {
+				r.row.PeerLabel = p.Ref.ID
+			}
 		}
 		out.Rows = append(out.Rows, r.row)
 	}
