@@ -89,6 +89,7 @@ unavailable or the address cannot be bound.`)
 		_ = level.UnmarshalText([]byte(v))
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+	limitServeMemory(env)
 
 	st, err := duckdb.Open(ctx, *data, log)
 	if err != nil {

@@ -153,3 +153,51 @@ func TestFlowDetailsPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchListingRepeatedRows lists the addresses of a store whose
+// entities table holds each of them several times, as it does for the
+// entities written since it was last rewritten in order: every address
+// once, in the order the pattern "*" gives, across pages that cross from
+// the active addresses to the inactive ones.
+func TestSearchListingRepeatedRows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organization")
+	}
+	ctx := context.Background()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, _, st, arch := analysistest.Organization(t, synth.Config{Seed: 8, Days: 1, Start: start, EventsPerDay: 1000, FlowsPerDay: 2000})
+	if _, err := st.DB().ExecContext(ctx, `INSERT INTO entities SELECT * FROM entities WHERE namespace = 'IpAddress'`); err != nil {
+		t.Fatal(err)
+	}
+	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	pages := func(req analysis.SearchRequest) (out []analysis.SearchResult, total int64) {
+		t.Helper()
+		for range 1000 {
+			got, err := eng.Search(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = got.Total
+			out = append(out, got.Results...)
+			if req.Cursor = got.Cursor; req.Cursor == "" {
+				return out, total
+			}
+		}
+		t.Fatal("too many pages")
+		return nil, 0
+	}
+	var distinct int64
+	if err := st.DB().QueryRowContext(ctx, `SELECT count(DISTINCT key) FROM entities WHERE namespace = 'IpAddress'`).Scan(&distinct); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{7, 50} {
+		list, lt := pages(analysis.SearchRequest{Type: trailhound.IPAddress, Limit: limit})
+		pat, pt := pages(analysis.SearchRequest{Type: trailhound.IPAddress, Q: "*", Limit: limit})
+		if lt != distinct || pt != distinct || int64(len(list)) != distinct || len(pat) != len(list) {
+			t.Fatalf("limit %d: listed %d of %d, pattern %d of %d, want %d", limit, len(list), lt, len(pat), pt, distinct)
+		}
+		if diff := cmp.Diff(pat, list); diff != "" {
+			t.Errorf("limit %d: listing differs from the pattern (-pattern +listed):\n%s", limit, diff)
+		}
+	}
+}

@@ -46,6 +46,7 @@ type Store struct {
 	nextBatch  int64
 	knownIPs   map[int64]uint32 // enriched addresses and their autonomous system (0 = none)
 	storedSHAs map[[32]byte]struct{}
+	setsLoaded bool      // knownIPs and storedSHAs are read (loadSets)
 	ids        *idFilter // stored event ids; nil until the first write
 }
 
@@ -197,10 +198,21 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// load reads the counters and sets the writer keeps in memory.
+// load reads the counters the writer keeps in memory.
 func (s *Store) load(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(object_id), 0) + 1, coalesce(max(batch_id), 0) + 1 FROM objects`).Scan(&s.nextObject, &s.nextBatch); err != nil {
 		return fmt.Errorf("duckdb: load: %w", err)
+	}
+	return nil
+}
+
+// loadSets reads the sets the writer keeps in memory (the enriched
+// addresses, the stored objects' hashes), on the first write: a process
+// that only reads (serve without --ingest) does not hold them, which on
+// the large benchmark's store is 7M addresses, a few hundred MB.
+func (s *Store) loadSets(ctx context.Context) error {
+	if s.setsLoaded {
+		return nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT key, coalesce(asn, 0) FROM ip_info`)
 	if err != nil {
@@ -231,7 +243,11 @@ func (s *Store) load(ctx context.Context) error {
 			s.storedSHAs[k] = struct{}{}
 		}
 	}
-	return shas.Err()
+	if err := shas.Err(); err != nil {
+		return err
+	}
+	s.setsLoaded = true
+	return nil
 }
 
 // shaKey turns a hex SHA-256 into a compact map key; other strings (as

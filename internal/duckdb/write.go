@@ -21,6 +21,9 @@ import (
 func (s *Store) Write(ctx context.Context, objs []graph.ObjectWrite, enrich graph.Enricher) ([]graph.ObjectResult, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.loadSets(ctx); err != nil {
+		return nil, fmt.Errorf("duckdb: write: %w", err)
+	}
 
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
