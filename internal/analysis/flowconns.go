@@ -57,7 +57,9 @@ const (
 // in window as it sees them (v: hour h, peer, its ports lp and rp,
 // protocol, inbound, action, sums), with the direction (d) and the
 // filters that stored rows answer (f, the rows which selects).
-func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, which connRows) (string, []any) {
+//
+// far says whether an address's far-side rows can count (farSideCounts).
+func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, which connRows, far bool) (string, []any) {
 	ts := e.dialect.Timestamp()
 	cols := `SELECT ` + e.dialect.EpochSeconds("hour") + ` AS h, peer_key,
     CASE WHEN side = 2 THEN remote_port ELSE local_port END AS lp,
@@ -68,9 +70,12 @@ FROM flow_conns WHERE hour >= ` + ts + ` AND hour < ` + ts
 	var args []any
 	// Sides (migration 006): 0 the instance, 1 the local address, 2 the
 	// remote address.
-	switch ent.Ref.Type {
-	case trailhound.Ec2Instance:
+	switch {
+	case ent.Ref.Type == trailhound.Ec2Instance:
 		sel = cols + ` AND side = 0 AND key = ?`
+		args = []any{window.Start, window.End, ent.Key}
+	case !far:
+		sel = cols + ` AND side = 1 AND key = ?`
 		args = []any{window.Start, window.End, ent.Key}
 	default:
 		// An address's own interface's records, and the other
@@ -186,12 +191,16 @@ func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWin
 	if series != nil {
 		scanWindow = window
 	}
-	base, args := e.connQuery(ent, scanWindow, f, connPeered)
+	far, err := e.farSideCounts(ctx, ent, scanWindow)
+	if err != nil {
+		return err
+	}
+	base, args := e.connQuery(ent, scanWindow, f, connPeered, far)
 
 	// Records without a peer count apart, when no filter is set (a
 	// filter never keeps them).
 	if len(f.active) == 0 {
-		q, qa := e.connQuery(ent, scanWindow, f, connNoPeer)
+		q, qa := e.connQuery(ent, scanWindow, f, connNoPeer, far)
 		q += `
 SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 		if err := e.db.QueryRowContext(ctx, q, append(qa, rowsWindow.Start, rowsWindow.End)...).Scan(&out.NoData); err != nil {
@@ -338,8 +347,12 @@ func connSeriesID(peer int64, k flowRowKey) string {
 // flows (by peer, service port, protocol, direction and action), limited
 // to the finding's peers when peers is set. Peers are named afterwards,
 // for the rows returned only.
-func (e *Engine) connVolumeRows(ent entityRow, window trailhound.Scope, peers []any) (string, []any) {
-	base, args := e.connQuery(ent, window, &flowFilter{}, connAll)
+func (e *Engine) connVolumeRows(ctx context.Context, ent entityRow, window trailhound.Scope, peers []any) (string, []any, error) {
+	far, err := e.farSideCounts(ctx, ent, window)
+	if err != nil {
+		return "", nil, err
+	}
+	base, args := e.connQuery(ent, window, &flowFilter{}, connAll, far)
 	where := ""
 	if peers != nil {
 		where = "WHERE peer_key IN (" + placeholders(len(peers)) + ")"
@@ -353,5 +366,25 @@ FROM f ` + where + ` GROUP BY ALL
 )
 SELECT peer, '' AS peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
 FROM g ORDER BY bytes DESC, peer, port, protocol, dir, action LIMIT ?`
-	return q, append(args, flowVolumeMaxRows)
+	return q, append(args, flowVolumeMaxRows), nil
+}
+
+// farSideCounts reports whether an address's far-side rows may count in
+// window: not when its own interface logged traffic in every hour of it
+// (see farCounted). A busy internal address talks mostly with other
+// monitored interfaces, which log each connection too: its week has as
+// many far-side rows as near-side ones, all of which the query would
+// read and discard.
+func (e *Engine) farSideCounts(ctx context.Context, ent entityRow, window trailhound.Scope) (bool, error) {
+	if ent.Ref.Type != trailhound.IPAddress {
+		return false, nil
+	}
+	ts := e.dialect.Timestamp()
+	var hours int64
+	err := e.db.QueryRowContext(ctx, `SELECT count(DISTINCT hour) FROM flow_hours WHERE side = 'local' AND key = ? AND hour >= `+ts+` AND hour < `+ts,
+		ent.Key, window.Start, window.End).Scan(&hours)
+	if err != nil {
+		return false, fmt.Errorf("analysis: flow hours: %w", err)
+	}
+	return hours < ceilDiv(window.End-window.Start, Hour), nil
 }

@@ -165,6 +165,17 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 	// a busy instance's week holds hundreds of thousands of hourly rows.
 	var parts []string
 	var partArgs []any
+	// An address's far side counts only in the hours its own interface
+	// logged nothing (farCounted): when it logged every hour, the far
+	// side's series or baseline is not read at all.
+	farWindow, err := e.farSideCounts(ctx, ent, window)
+	if err != nil {
+		return nil, err
+	}
+	farBase, err := e.farSideCounts(ctx, ent, base)
+	if err != nil {
+		return nil, err
+	}
 	for _, side := range sides {
 		cond, condArgs := side.cond, side.keyArgs(ent.Key)
 		if finding != nil {
@@ -192,6 +203,14 @@ FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts)
 				[]any{window.Start, width, side.hours, ent.Key, window.Start, window.End}
 			bq, bargs = `SELECT direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
 				[]any{side.hours, ent.Key, base.Start, base.End}
+		}
+		if side.flip && !farWindow {
+			sq = `SELECT 0, '', 0 WHERE false`
+			sargs = nil
+		}
+		if side.flip && !farBase {
+			bq = `SELECT '', 0 WHERE false`
+			bargs = nil
 		}
 		r, err := e.db.QueryContext(ctx, sq, sargs...)
 		if err != nil {
@@ -263,7 +282,9 @@ FROM g ORDER BY bytes DESC, peer, port, protocol, dir, action LIMIT ?`
 	} else if ok {
 		// The same rows from the connection table, which holds each
 		// entity's rows together (the flows are in far-side order).
-		rq, rargs = e.connVolumeRows(ent, window, peerArgs)
+		if rq, rargs, err = e.connVolumeRows(ctx, ent, window, peerArgs); err != nil {
+			return nil, err
+		}
 	}
 	r, err := e.db.QueryContext(ctx, rq, rargs...)
 	if err != nil {
