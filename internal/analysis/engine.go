@@ -36,14 +36,16 @@ type nameCache struct {
 	// sessions holds, by instance key, the role sessions named after the
 	// instance (see instanceSubject).
 	sessions map[int64][]int64
+	// orgs holds autonomous system organizations by number (asOrgs).
+	orgs map[int64]string
 }
 
 // sync drops the cache when the entities table changed since it was
 // filled, or when it grew past its bound, and returns the table's version.
 // The caller holds c.mu.
 func (c *nameCache) sync(version int64) {
-	if c.version != version || len(c.rows)+len(c.ips)+len(c.sessions) > maxCachedNames {
-		c.version, c.rows, c.ips, c.sessions = version, map[int64]entityRow{}, map[int64]IPInfo{}, map[int64][]int64{}
+	if c.version != version || len(c.rows)+len(c.ips)+len(c.sessions)+len(c.orgs) > maxCachedNames {
+		c.version, c.rows, c.ips, c.sessions, c.orgs = version, map[int64]entityRow{}, map[int64]IPInfo{}, map[int64][]int64{}, map[int64]string{}
 	}
 }
 
