@@ -185,8 +185,22 @@ func (e *Engine) buildSearchIndex(ctx context.Context) (*searchIndex, error) {
 	for _, col := range activityColumns("") {
 		parts = append(parts, `SELECT `+col+` AS k, success + failure AS n FROM activity WHERE `+activityCond(col))
 	}
+	// Entities are merged from their observations unless the table holds
+	// one row per entity (rewritten in key order, nothing written since):
+	// merging 7M addresses again took more than serve's DuckDB memory
+	// beside the sort.
+	ent := entitySelect + ` WHERE namespace <> ? GROUP BY key, namespace, id`
+	var merged bool
+	if err := e.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entities) =
+    coalesce((SELECT max(value) FROM store_state WHERE name = 'entities.ordered_rows'), -1)`).Scan(&merged); err != nil {
+		return fail(err)
+	}
+	if merged {
+		ent = `SELECT key, namespace, id, coalesce(label, '') AS label, coalesce(arn, '') AS arn, coalesce(account, '') AS account,
+    first_seen, last_seen FROM entities WHERE namespace <> ?`
+	}
 	q := `WITH act AS (SELECT k, sum(n) AS n FROM (` + strings.Join(parts, " UNION ALL ") + `) a GROUP BY k),
-ent AS (` + entitySelect + ` WHERE namespace <> ? GROUP BY key, namespace, id)
+ent AS (` + ent + `)
 SELECT ent.namespace, ent.id, nullif(ent.label, ent.id), nullif(ent.arn, ''), nullif(ent.account, ''),
 	` + e.dialect.EpochSeconds("ent.first_seen") + `, ` + e.dialect.EpochSeconds("ent.last_seen") + `, coalesce(act.n, 0) AS activity
 FROM ent LEFT JOIN act ON act.k = ent.key
