@@ -21,6 +21,22 @@ type Engine struct {
 	archive  *archive.Archive
 	cache    nameCache
 	search   searchIndexState
+	// wholeTable admits one query at a time among those that read a
+	// whole entity table (the search index build, searches in SQL): on
+	// the large benchmark's 7M entities, two at once took more than
+	// DuckDB's memory limit, and both failed.
+	wholeTable chan struct{}
+}
+
+// exclusive waits for the turn of a query that reads a whole entity
+// table; release ends it.
+func (e *Engine) exclusive(ctx context.Context) (release func(), err error) {
+	select {
+	case e.wholeTable <- struct{}{}:
+		return func() { <-e.wholeTable }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // nameCache keeps the entities panels named and the addresses they
@@ -80,7 +96,7 @@ func New(db *sql.DB, opts Options) *Engine {
 	if opts.Baseline <= 0 {
 		opts.Baseline = trailhound.DefaultBaseline
 	}
-	return &Engine{db: db, dialect: opts.Dialect, baseline: opts.Baseline, archive: opts.Archive}
+	return &Engine{db: db, dialect: opts.Dialect, baseline: opts.Baseline, archive: opts.Archive, wholeTable: make(chan struct{}, 1)}
 }
 
 // Baseline returns the baseline length in use.

@@ -99,6 +99,11 @@ func (e *Engine) Search(ctx context.Context, req SearchRequest) (*SearchResults,
 			defer e.rebuildSearchIndex()
 		}
 	}
+	release, err := e.exclusive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	var where []string
 	var args []any

@@ -172,6 +172,11 @@ func (e *Engine) usableSearchIndex(ctx context.Context) (idx *searchIndex, build
 // no error) for a store past the bound.
 func (e *Engine) buildSearchIndex(ctx context.Context) (*searchIndex, error) {
 	fail := func(err error) (*searchIndex, error) { return nil, fmt.Errorf("analysis: search index: %w", err) }
+	release, err := e.exclusive(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer release()
 	v, err := e.storeVersion(ctx)
 	if err != nil {
 		return fail(err)
