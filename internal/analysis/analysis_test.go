@@ -20,6 +20,7 @@ import (
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
 	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/synth"
 )
 
 var (
@@ -590,22 +591,8 @@ func TestSearchActivityByType(t *testing.T) {
 // entities to the inactive ones.
 func TestSearchListingMatchesPattern(t *testing.T) {
 	eng := newEngine(t)
-	ctx := context.Background()
-	pages := func(req analysis.SearchRequest) (out []analysis.SearchResult, total int64) {
-		t.Helper()
-		for range 400 {
-			got, err := eng.Search(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			total = got.Total
-			out = append(out, got.Results...)
-			if req.Cursor = got.Cursor; req.Cursor == "" {
-				return out, total
-			}
-		}
-		t.Fatal("too many pages")
-		return nil, 0
+	pages := func(req analysis.SearchRequest) ([]analysis.SearchResult, int64) {
+		return searchPages(t, eng, req, 400)
 	}
 	types := []trailhound.Namespace{"", trailhound.AwsAccount, trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession,
 		trailhound.FederatedUser, trailhound.AwsService, trailhound.AccessKey, trailhound.IPAddress, trailhound.UserAgent,
@@ -1323,5 +1310,59 @@ func TestIncreasedVolume(t *testing.T) {
 	_, err := eng.Panel(context.Background(), analysis.PanelRequest{Entity: ref(trailhound.AwsUser, analysistest.AliceID), Panel: analysis.PanelIncreasedVolume, Params: map[string]string{"minScore": "high"}})
 	if trailhound.ErrorCode(err) != trailhound.EINVALID {
 		t.Errorf("bad minScore: %v", err)
+	}
+}
+
+// searchPages follows a search's cursor through at most max pages and
+// returns every result and the total.
+func searchPages(t *testing.T, eng *analysis.Engine, req analysis.SearchRequest, max int) (out []analysis.SearchResult, total int64) {
+	t.Helper()
+	for range max {
+		got, err := eng.Search(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total = got.Total
+		out = append(out, got.Results...)
+		if req.Cursor = got.Cursor; req.Cursor == "" {
+			return out, total
+		}
+	}
+	t.Fatal("too many pages")
+	return nil, 0
+}
+
+// TestSearchListingRepeatedRows lists the addresses of a store whose
+// entities table holds each of them several times, as it does for the
+// entities written since it was last rewritten in order: every address
+// once, in the order the pattern "*" gives, across pages that cross from
+// the active addresses to the inactive ones.
+func TestSearchListingRepeatedRows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organization")
+	}
+	ctx := context.Background()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, _, st, arch := analysistest.Organization(t, synth.Config{Seed: 8, Days: 1, Start: start, EventsPerDay: 1000, FlowsPerDay: 2000})
+	if _, err := st.DB().ExecContext(ctx, `INSERT INTO entities SELECT * FROM entities WHERE namespace = 'IpAddress'`); err != nil {
+		t.Fatal(err)
+	}
+	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	pages := func(req analysis.SearchRequest) ([]analysis.SearchResult, int64) {
+		return searchPages(t, eng, req, 1000)
+	}
+	var distinct int64
+	if err := st.DB().QueryRowContext(ctx, `SELECT count(DISTINCT key) FROM entities WHERE namespace = 'IpAddress'`).Scan(&distinct); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{7, 50} {
+		list, lt := pages(analysis.SearchRequest{Type: trailhound.IPAddress, Limit: limit})
+		pat, pt := pages(analysis.SearchRequest{Type: trailhound.IPAddress, Q: "*", Limit: limit})
+		if lt != distinct || pt != distinct || int64(len(list)) != distinct || len(pat) != len(list) {
+			t.Fatalf("limit %d: listed %d of %d, pattern %d of %d, want %d", limit, len(list), lt, len(pat), pt, distinct)
+		}
+		if diff := cmp.Diff(pat, list); diff != "" {
+			t.Errorf("limit %d: listing differs from the pattern (-pattern +listed):\n%s", limit, diff)
+		}
 	}
 }

@@ -167,10 +167,10 @@ SELECT * FROM d WHERE ` + where + `
 
 // connSums are the aggregates of a set of connection rows, in the order
 // of connTotals.
-const connSums = `coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT,
-    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT,
-    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT,
-    coalesce(sum(records), 0)::BIGINT`
+const connSums = `coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
+    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
+    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,
+    coalesce(sum(records), 0)::BIGINT AS rec`
 
 func connTotals(t *FlowDetailTotals) []any {
 	return []any{&t.InboundBytes, &t.OutboundBytes, &t.InboundPackets, &t.OutboundPackets, &t.Accepted, &t.Rejected, &t.Records}
@@ -227,11 +227,7 @@ SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 		labelled = `SELECT r.*, n.id AS label FROM r JOIN (SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer_key FROM r)) n ON n.key = r.peer_key`
 	}
 	q := base + `, r AS (
-SELECT peer_key, lp, rp, protocol, direction,
-    coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
-    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
-    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,
-    sum(records)::BIGINT AS rec, min(first_start) AS fs, max(last_end) AS ls
+SELECT peer_key, lp, rp, protocol, direction, ` + connSums + `, min(first_start) AS fs, max(last_end) AS ls
 FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, direction
 ), l AS (
 ` + labelled + `
