@@ -31,3 +31,12 @@ func LocateBaselinesBySQL() (restore func()) {
 	maxLocatedKeys = 0
 	return func() { maxLocatedKeys = old }
 }
+
+// MapAddressesBySQL has the newly observed autonomous systems join the
+// calls with the address table, as they do for many addresses, until the
+// returned function restores the bound.
+func MapAddressesBySQL() (restore func()) {
+	old := maxMappedAddresses
+	maxMappedAddresses = 0
+	return func() { maxMappedAddresses = old }
+}

@@ -38,22 +38,28 @@ type NewlyItem struct {
 }
 
 // newlyDimension is what a newly-observed panel compares: an integer
-// expression over events (joined with ip_info as i when join is set).
+// expression over events. The autonomous systems (asn) are those of the
+// calls' addresses, mapped after grouping by address (asnOf).
 type newlyDimension struct {
 	kind string
 	expr string
-	join bool
+	asn  bool
 }
 
 var (
 	newAPIs       = newlyDimension{"api", "events.api_key", false}
 	newUserAgents = newlyDimension{"userAgent", "events.ua_key", false}
-	newASNs       = newlyDimension{"asn", "i.asn", true}
+	newASNs       = newlyDimension{"asn", "events.ip_key", true}
 )
 
 // newlyPrincipals are the types Detective shows these panels for: the
 // principals, and EC2 instances (the calls of their instance profile).
 var newlyPrincipals = []trailhound.Namespace{trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.Ec2Instance}
+
+// maxMappedAddresses is how many addresses newlyObserved maps to their
+// autonomous systems through the engine's cache; past it, a join with the
+// enrichment table does (a variable for the tests of both ways).
+var maxMappedAddresses = 5000
 
 func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailhound.Scope, dim newlyDimension) (*NewlyObserved, error) {
 	sub, ok, err := e.subjectOf(ctx, ent)
@@ -64,17 +70,11 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		return nil, trailhound.Errorf(trailhound.EINVALID, "newly observed panels do not apply to %s entities", ent.Ref.Type)
 	}
 	base := scope.Baseline(e.baseline)
-	from := func(s trailhound.Scope) (string, []any) {
-		f, args := e.callsFrom(s.Start, s.End)
-		if dim.join {
-			f += " JOIN ip_info i ON i.key = events.ip_key"
-		}
-		return f, args
-	}
 	where := qualify(sub.where, "events.")
 	cond := dim.expr + ` IS NOT NULL AND ` + dim.expr + ` <> 0`
 
-	f, args := from(scope)
+	// The scope's calls by item (by address for asn).
+	f, args := e.callsFrom(scope.Start, scope.End)
 	rows, err := e.db.QueryContext(ctx, `SELECT `+dim.expr+`, `+sumCalls+` FROM `+f+` WHERE `+where+` AND `+cond+` GROUP BY `+dim.expr,
 		append(args, sub.args...)...)
 	if err != nil {
@@ -95,43 +95,62 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 	if err != nil {
 		return nil, fmt.Errorf("analysis: newly observed: %w", err)
 	}
+	if dim.asn {
+		if inScope, err = e.byASN(ctx, inScope, f, where, append(args, sub.args...)); err != nil {
+			return nil, err
+		}
+	}
+
+	// What the baseline saw: the entity's, then, for the items new to
+	// it only, its account's.
 	seen := func(where string, args []any) (map[int64]bool, error) {
-		f, fargs := from(base)
+		f, fargs := e.callsFrom(base.Start, base.End)
 		r, err := e.db.QueryContext(ctx, `SELECT DISTINCT `+dim.expr+` FROM `+f+` WHERE `+where+` AND `+cond, append(fargs, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
 		}
-		defer r.Close()
 		out := map[int64]bool{}
 		for r.Next() {
 			var k int64
 			if err := r.Scan(&k); err != nil {
+				r.Close()
 				return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
 			}
 			out[k] = true
 		}
-		return out, r.Err()
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+		}
+		if dim.asn && len(out) > maxMappedAddresses {
+			return e.asnsJoined(ctx, f, where, append(fargs, args...))
+		}
+		if dim.asn {
+			return e.asnSet(ctx, out)
+		}
+		return out, nil
 	}
 	mine, err := seen(where, sub.args)
 	if err != nil {
 		return nil, err
 	}
-	account := mine
-	if ent.Account != "" {
-		if account, err = seen("events.account_key = ?", []any{trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()}); err != nil {
-			return nil, err
-		}
-	}
-	out := &NewlyObserved{Entity: Ref{ent.Ref.Type, ent.Ref.ID}, Scope: scopeJSON(scope), Baseline: scopeJSON(base), Kind: dim.kind, Items: []NewlyItem{}}
 	keys := map[int64]bool{}
 	for k := range inScope {
 		if !mine[k] {
 			keys[k] = true
 		}
 	}
+	account := mine
+	if ent.Account != "" && len(keys) > 0 {
+		if account, err = seen("events.account_key = ?", []any{trailhound.EntityRef{Type: trailhound.AwsAccount, ID: ent.Account}.Key()}); err != nil {
+			return nil, err
+		}
+	}
+	out := &NewlyObserved{Entity: Ref{ent.Ref.Type, ent.Ref.ID}, Scope: scopeJSON(scope), Baseline: scopeJSON(base), Kind: dim.kind, Items: []NewlyItem{}}
 	var names map[int64]entityRow
 	var orgs map[int64]string
-	if dim.join {
+	if dim.asn {
 		orgs, err = e.asOrgs(ctx, keys)
 	} else {
 		names, err = e.names(ctx, keys)
@@ -166,6 +185,83 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		return a.Label < b.Label
 	})
 	return out, nil
+}
+
+// byASN sums calls counted by address into calls by autonomous system
+// (addresses without one are left out). Past maxMappedAddresses, the
+// calls of from matching where are summed again, joined with the
+// enrichment table.
+func (e *Engine) byASN(ctx context.Context, byIP map[int64]Counts, from, where string, args []any) (map[int64]Counts, error) {
+	out := map[int64]Counts{}
+	if len(byIP) > maxMappedAddresses {
+		r, err := e.db.QueryContext(ctx, `SELECT i.asn, `+sumCalls+` FROM `+from+` JOIN ip_info i ON i.key = events.ip_key
+WHERE `+where+` AND i.asn IS NOT NULL AND i.asn <> 0 GROUP BY i.asn`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("analysis: newly observed: %w", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var k int64
+			var c Counts
+			if err := r.Scan(&k, &c.Success, &c.Failure); err != nil {
+				return nil, fmt.Errorf("analysis: newly observed: %w", err)
+			}
+			out[k] = c
+		}
+		return out, r.Err()
+	}
+	keys := make(map[int64]bool, len(byIP))
+	for k := range byIP {
+		keys[k] = true
+	}
+	infos, err := e.ipInfos(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, c := range byIP {
+		if in := infos[k]; in != nil && in.ASN != 0 {
+			t := out[in.ASN]
+			t.Success += c.Success
+			t.Failure += c.Failure
+			out[in.ASN] = t
+		}
+	}
+	return out, nil
+}
+
+// asnSet maps a set of addresses to the set of their autonomous systems.
+func (e *Engine) asnSet(ctx context.Context, ips map[int64]bool) (map[int64]bool, error) {
+	infos, err := e.ipInfos(ctx, ips)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, in := range infos {
+		if in.ASN != 0 {
+			out[in.ASN] = true
+		}
+	}
+	return out, nil
+}
+
+// asnsJoined is asnSet for the addresses of the calls of from matching
+// where, too many to map one by one: a join with the enrichment table.
+func (e *Engine) asnsJoined(ctx context.Context, from, where string, args []any) (map[int64]bool, error) {
+	r, err := e.db.QueryContext(ctx, `SELECT DISTINCT i.asn FROM (SELECT DISTINCT events.ip_key AS ip_key FROM `+from+` WHERE `+where+`) a
+JOIN ip_info i ON i.key = a.ip_key WHERE i.asn IS NOT NULL AND i.asn <> 0`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+	}
+	defer r.Close()
+	out := map[int64]bool{}
+	for r.Next() {
+		var k int64
+		if err := r.Scan(&k); err != nil {
+			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+		}
+		out[k] = true
+	}
+	return out, r.Err()
 }
 
 // asOrgs names autonomous systems by number, from the enrichment.
