@@ -7,6 +7,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/trailhound/trailhound"
@@ -21,6 +22,10 @@ type Engine struct {
 	archive  *archive.Archive
 	cache    nameCache
 	search   searchIndexState
+	// connsWindows holds the windows the connection table was found to
+	// cover (connsUsable); backfills only add to them.
+	connsWindows     sync.Map
+	connsWindowCount atomic.Int64
 	// wholeTable admits one query at a time among those that read a
 	// whole entity table (the search index build, searches in SQL): on
 	// the large benchmark's 7M entities, two at once took more than

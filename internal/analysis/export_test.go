@@ -40,3 +40,12 @@ func MapAddressesBySQL() (restore func()) {
 	maxMappedAddresses = 0
 	return func() { maxMappedAddresses = old }
 }
+
+// CheckFarSideHourly has the far side of addresses checked hour by hour
+// against the near side's hours instead of by runs of hours, until the
+// returned function restores the bound.
+func CheckFarSideHourly() (restore func()) {
+	old := maxFarGaps
+	maxFarGaps = -1
+	return func() { maxFarGaps = old }
+}

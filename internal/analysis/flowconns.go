@@ -33,6 +33,11 @@ func (e *Engine) connsUsable(ctx context.Context, window trailhound.Scope, f *fl
 	if missing == 0 {
 		return true, nil
 	}
+	// The objects stored before the table and not backfilled only get
+	// fewer: a window found covered stays covered.
+	if _, ok := e.connsWindows.Load(window); ok {
+		return true, nil
+	}
 	ts := e.dialect.Timestamp()
 	var legacy bool
 	err := e.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM object_accounts
@@ -41,8 +46,18 @@ WHERE source = 'vpcflow' AND object_id <= ? AND first_time < `+ts+` AND last_tim
 	if err != nil {
 		return false, fmt.Errorf("analysis: flow connections: %w", err)
 	}
+	if !legacy {
+		if n := e.connsWindowCount.Add(1); n > maxConnsWindows {
+			e.connsWindows.Clear()
+			e.connsWindowCount.Store(0)
+		}
+		e.connsWindows.Store(window, true)
+	}
 	return !legacy, nil
 }
+
+// maxConnsWindows bounds the windows connsUsable remembers.
+const maxConnsWindows = 10_000
 
 // connRows selects the rows of connQuery by their peer.
 type connRows int
@@ -55,35 +70,42 @@ const (
 
 // connQuery builds the statement's common part: the entity's connections
 // in window as it sees them (v: hour h, peer, its ports lp and rp,
-// protocol, inbound, action, sums), with the direction (d) and the
-// filters that stored rows answer (f, the rows which selects).
+// protocol, inbound, action, sums), with the row's direction (d: din,
+// true for inbound; grouped as a boolean and named only in the rows
+// returned, which is cheaper over a million rows) and the filters that
+// stored rows answer (f, the rows which selects).
 //
-// far says whether an address's far-side rows can count (farSideCounts).
-func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, which connRows, far bool) (string, []any) {
+// far says where an address's far-side rows count (farSides).
+func (e *Engine) connQuery(ent entityRow, window trailhound.Scope, f *flowFilter, which connRows, far farSide) (string, []any) {
 	ts := e.dialect.Timestamp()
-	cols := `SELECT ` + e.dialect.EpochSeconds("hour") + ` AS h, peer_key,
-    CASE WHEN side = 2 THEN remote_port ELSE local_port END AS lp,
-    CASE WHEN side = 2 THEN local_port ELSE remote_port END AS rp,
-    protocol, (side = 2) = egress AS inbound, action, bytes, packets, records, first_start, last_end
-FROM flow_conns WHERE hour >= ` + ts + ` AND hour < ` + ts
+	// Sides (migration 006): 0 the instance, 1 the local address, 2 the
+	// remote address, which sees the ports and direction the other way.
+	cols := func(side int) string {
+		lp, rp, in := "local_port", "remote_port", "NOT egress"
+		if side == 2 {
+			lp, rp, in = "remote_port", "local_port", "egress"
+		}
+		return `SELECT ` + e.dialect.EpochSeconds("hour") + ` AS h, peer_key, ` + lp + ` AS lp, ` + rp + ` AS rp,
+    protocol, ` + in + ` AS inbound, action, bytes, packets, records, first_start, last_end
+FROM flow_conns WHERE hour >= ` + ts + ` AND hour < ` + ts + ` AND side = ` + strconv.Itoa(side) + ` AND key = ?`
+	}
 	var sel string
 	var args []any
-	// Sides (migration 006): 0 the instance, 1 the local address, 2 the
-	// remote address.
 	switch {
 	case ent.Ref.Type == trailhound.Ec2Instance:
-		sel = cols + ` AND side = 0 AND key = ?`
+		sel = cols(0)
 		args = []any{window.Start, window.End, ent.Key}
-	case !far:
-		sel = cols + ` AND side = 1 AND key = ?`
+	case !far.counts():
+		sel = cols(1)
 		args = []any{window.Start, window.End, ent.Key}
 	default:
 		// An address's own interface's records, and the other
-		// interfaces' in the hours that count them (see farCounted).
-		sel = cols + ` AND side = 1 AND key = ?
+		// interfaces' in the hours that count them (see farSide).
+		cond, cargs := far.cond(e, "", ent.Key)
+		sel = cols(1) + `
 UNION ALL
-` + cols + ` AND side = 2 AND key = ?` + farCounted("")
-		args = []any{window.Start, window.End, ent.Key, window.Start, window.End, ent.Key, ent.Key}
+` + cols(2) + cond
+		args = append([]any{window.Start, window.End, ent.Key, window.Start, window.End, ent.Key}, cargs...)
 	}
 	var cond []string
 	var cargs []any
@@ -118,7 +140,7 @@ UNION ALL
 	ranges("CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END", f.service)
 	var dirs, protos, actions, instances []any
 	for _, d := range f.direction {
-		dirs = append(dirs, d)
+		dirs = append(dirs, d == "inbound")
 	}
 	for _, p := range f.protocol {
 		protos = append(protos, p)
@@ -129,7 +151,7 @@ UNION ALL
 	for _, id := range f.instance {
 		instances = append(instances, trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: id}.Key())
 	}
-	in("direction", dirs)
+	in("din", dirs)
 	in("protocol", protos)
 	in("action", actions)
 	in("peer_key", instances)
@@ -156,8 +178,7 @@ UNION ALL
 	q := `WITH v AS (
 ` + sel + `
 ), d AS (
-SELECT *, CASE WHEN lp <> rp THEN CASE WHEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp THEN 'inbound' ELSE 'outbound' END
-    WHEN inbound THEN 'inbound' ELSE 'outbound' END AS direction
+SELECT *, CASE WHEN lp <> rp THEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp ELSE inbound END AS din
 FROM v
 ), f AS (
 SELECT * FROM d WHERE ` + where + `
@@ -180,7 +201,7 @@ func connTotals(t *FlowDetailTotals) []any {
 var connSortExpr = map[string]string{
 	"inbound": "ib", "outbound": "ob", "bytes": "ib + ob", "packets": "ip + op", "records": "rec", "accepted": "acc",
 	"rejected": "rej", "firstSeen": "fs", "lastSeen": "ls", "peer": "label", "localPort": "lp", "remotePort": "rp",
-	"protocol": "protocol", "direction": "direction",
+	"protocol": "protocol", "direction": "NOT din",
 }
 
 // connDetails fills out's totals, rows and series from the connection
@@ -191,10 +212,11 @@ func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWin
 	if series != nil {
 		scanWindow = window
 	}
-	far, err := e.farSideCounts(ctx, ent, scanWindow)
+	fars, err := e.farSides(ctx, ent, scanWindow)
 	if err != nil {
 		return err
 	}
+	far := fars[0]
 	base, args := e.connQuery(ent, scanWindow, f, connPeered, far)
 
 	// Records without a peer count apart, when no filter is set (a
@@ -227,12 +249,12 @@ SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
 		labelled = `SELECT r.*, n.id AS label FROM r JOIN (SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer_key FROM r)) n ON n.key = r.peer_key`
 	}
 	q := base + `, r AS (
-SELECT peer_key, lp, rp, protocol, direction, ` + connSums + `, min(first_start) AS fs, max(last_end) AS ls
-FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, direction
+SELECT peer_key, lp, rp, protocol, din, ` + connSums + `, min(first_start) AS fs, max(last_end) AS ls
+FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, din
 ), l AS (
 ` + labelled + `
 )
-SELECT peer_key, lp, rp, protocol, direction, ib, ob, ip, op, acc, rej, rec, fs, ls,
+SELECT peer_key, lp, rp, protocol, CASE WHEN din THEN 'inbound' ELSE 'outbound' END, ib, ob, ip, op, acc, rej, rec, fs, ls,
     count(*) OVER (), sum(ib) OVER ()::BIGINT, sum(ob) OVER ()::BIGINT, sum(ip) OVER ()::BIGINT, sum(op) OVER ()::BIGINT,
     sum(acc) OVER ()::BIGINT, sum(rej) OVER ()::BIGINT, sum(rec) OVER ()::BIGINT
 FROM l ORDER BY ` + order + ` LIMIT ?`
@@ -289,12 +311,12 @@ FROM l ORDER BY ` + order + ` LIMIT ?`
 	sArgs := append(append([]any{}, args...), window.Start, width)
 	var match []string
 	for _, k := range seriesOrder {
-		match = append(match, "(peer_key = ? AND lp = ? AND rp = ? AND protocol = ? AND direction = ?)")
-		sArgs = append(sArgs, trailhound.EntityRef{Type: k.peer.Type, ID: k.peer.ID}.Key(), k.localPort, k.remotePort, k.protocol, k.direction)
+		match = append(match, "(peer_key = ? AND lp = ? AND rp = ? AND protocol = ? AND din = ?)")
+		sArgs = append(sArgs, trailhound.EntityRef{Type: k.peer.Type, ID: k.peer.ID}.Key(), k.localPort, k.remotePort, k.protocol, k.direction == "inbound")
 	}
 	q = base + `
-SELECT peer_key, lp, rp, protocol, direction, (h - ?) // ? AS b, ` + connSums + `
-FROM f WHERE ` + strings.Join(match, " OR ") + ` GROUP BY ALL`
+SELECT peer_key, lp, rp, protocol, CASE WHEN din THEN 'inbound' ELSE 'outbound' END, (h - ?) // ? AS b, ` + connSums + `
+FROM f WHERE ` + strings.Join(match, " OR ") + ` GROUP BY peer_key, lp, rp, protocol, din, b`
 	srows, err := e.db.QueryContext(ctx, q, sArgs...)
 	if err != nil {
 		return fmt.Errorf("analysis: flow details series: %w", err)
@@ -342,12 +364,8 @@ func connSeriesID(peer int64, k flowRowKey) string {
 // the connection table: the same columns, order and limit as over the
 // flows (by peer, service port, protocol, direction and action), limited
 // to the finding's peers when peers is set. Peers are named afterwards,
-// for the rows returned only.
-func (e *Engine) connVolumeRows(ctx context.Context, ent entityRow, window trailhound.Scope, peers []any) (string, []any, error) {
-	far, err := e.farSideCounts(ctx, ent, window)
-	if err != nil {
-		return "", nil, err
-	}
+// for the rows returned only. far is where the far side counts in window.
+func (e *Engine) connVolumeRows(ent entityRow, window trailhound.Scope, peers []any, far farSide) (string, []any) {
 	base, args := e.connQuery(ent, window, &flowFilter{}, connAll, far)
 	where := ""
 	if peers != nil {
@@ -356,31 +374,101 @@ func (e *Engine) connVolumeRows(ctx context.Context, ent entityRow, window trail
 	}
 	q := base + `, g AS (
 SELECT peer_key AS peer, CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END AS port, protocol,
-    CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END AS dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
+    inbound, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
     make_timestamp(min(first_start) * 1000000) AS first_seen, CASE WHEN max(last_end) > 0 THEN make_timestamp(max(last_end) * 1000000) END AS last_seen
-FROM f ` + where + ` GROUP BY ALL
+FROM f ` + where + ` GROUP BY peer_key, port, protocol, inbound, action
 )
-SELECT peer, '' AS peer_text, port, protocol, dir, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
-FROM g ORDER BY bytes DESC, peer, port, protocol, dir, action LIMIT ?`
-	return q, append(args, flowVolumeMaxRows), nil
+SELECT peer, '' AS peer_text, port, protocol, CASE WHEN inbound THEN 'inbound' ELSE 'outbound' END, action, bytes, packets, records, first_seen, last_seen, count(*) OVER ()
+FROM g ORDER BY bytes DESC, peer, port, protocol, NOT inbound, action LIMIT ?`
+	return q, append(args, flowVolumeMaxRows)
 }
 
-// farSideCounts reports whether an address's far-side rows may count in
-// window: not when its own interface logged traffic in every hour of it
-// (see farCounted). A busy internal address talks mostly with other
-// monitored interfaces, which log each connection too: its week has as
-// many far-side rows as near-side ones, all of which the query would
-// read and discard.
-func (e *Engine) farSideCounts(ctx context.Context, ent entityRow, window trailhound.Scope) (bool, error) {
-	if ent.Ref.Type != trailhound.IPAddress {
-		return false, nil
+// farSide is where an address's far-side rows count in a window: the
+// runs of hours (gaps) in which its own interface logged nothing (see
+// farCounted). A busy internal address talks mostly with other monitored
+// interfaces, which log each connection too: when its own interface
+// logged every hour, its far side is not read at all, and otherwise only
+// the hours of the gaps are.
+type farSide struct {
+	gaps []trailhound.Scope
+}
+
+// counts reports whether any far-side row can count.
+func (f farSide) counts() bool { return len(f.gaps) > 0 }
+
+// maxFarGaps is how many gaps farSide.cond names one by one; past it the
+// far side's rows are checked hour by hour against the near side's (a
+// variable for the tests of both ways).
+var maxFarGaps = 24
+
+// cond is the SQL condition keeping the far-side rows that count, over
+// the hour column of alias, with its arguments; key is the address's.
+func (f farSide) cond(e *Engine, alias string, key int64) (string, []any) {
+	if len(f.gaps) == 0 {
+		return " AND false", nil
 	}
 	ts := e.dialect.Timestamp()
-	var hours int64
-	err := e.db.QueryRowContext(ctx, `SELECT count(DISTINCT hour) FROM flow_hours WHERE side = 'local' AND key = ? AND hour >= `+ts+` AND hour < `+ts,
-		ent.Key, window.Start, window.End).Scan(&hours)
-	if err != nil {
-		return false, fmt.Errorf("analysis: flow hours: %w", err)
+	if len(f.gaps) > maxFarGaps {
+		return " AND " + alias + "hour >= " + ts + " AND " + alias + "hour < " + ts + farCounted(alias),
+			[]any{f.gaps[0].Start, f.gaps[len(f.gaps)-1].End, key}
 	}
-	return hours < ceilDiv(window.End-window.Start, Hour), nil
+	var or []string
+	var args []any
+	for _, g := range f.gaps {
+		or = append(or, alias+"hour >= "+ts+" AND "+alias+"hour < "+ts)
+		args = append(args, g.Start, g.End)
+	}
+	return " AND (" + strings.Join(or, " OR ") + ")", args
+}
+
+// farSides reads, for each window, where an address's far side counts
+// (never for other entities).
+func (e *Engine) farSides(ctx context.Context, ent entityRow, windows ...trailhound.Scope) ([]farSide, error) {
+	out := make([]farSide, len(windows))
+	if ent.Ref.Type != trailhound.IPAddress || len(windows) == 0 {
+		return out, nil
+	}
+	ts := e.dialect.Timestamp()
+	lo, hi := windows[0].Start, windows[0].End
+	for _, w := range windows {
+		lo, hi = min(lo, w.Start), max(hi, w.End)
+	}
+	rows, err := e.db.QueryContext(ctx, `SELECT DISTINCT `+e.dialect.EpochSeconds("hour")+` FROM flow_hours WHERE side = 'local' AND key = ? AND hour >= `+ts+` AND hour < `+ts,
+		ent.Key, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: flow hours: %w", err)
+	}
+	defer rows.Close()
+	logged := map[int64]bool{}
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("analysis: flow hours: %w", err)
+		}
+		logged[h] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: flow hours: %w", err)
+	}
+	for i, w := range windows {
+		out[i].gaps = hourGaps(w, logged)
+	}
+	return out, nil
+}
+
+// hourGaps is the runs of whole hours starting in window that are not
+// logged, as windows (rows are filed under the start of their hour).
+func hourGaps(window trailhound.Scope, logged map[int64]bool) []trailhound.Scope {
+	var gaps []trailhound.Scope
+	for h := ceilDiv(window.Start, Hour) * Hour; h < window.End; h += Hour {
+		if logged[h] {
+			continue
+		}
+		if n := len(gaps); n > 0 && gaps[n-1].End == h {
+			gaps[n-1].End = min(h+Hour, window.End)
+			continue
+		}
+		gaps = append(gaps, trailhound.Scope{Start: h, End: min(h+Hour, window.End)})
+	}
+	return gaps
 }

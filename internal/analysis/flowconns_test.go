@@ -153,3 +153,79 @@ func TestFlowDetailsPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestFarSideGaps checks that an address's far side, read over the runs
+// of hours in which its own interface logged nothing, gives the VPC flow
+// details and volume that checking its rows hour by hour gives: for
+// addresses with far-side rows both in hours their own interface logged
+// and in others, over the day and over a window starting inside an hour.
+func TestFarSideGaps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organization")
+	}
+	ctx := context.Background()
+	scen, err := synth.ParseScenarios("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, _, st, arch := analysistest.Organization(t, synth.Config{Seed: 7, Days: 1, Start: start, EventsPerDay: 1000, FlowsPerDay: 4000, Scenarios: scen})
+	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	// Addresses whose own interface logged their traffic with other
+	// monitored interfaces, which logged it too. Their own interface's
+	// hourly rows are then dropped for some hours, as when its log
+	// objects for those hours are missing: there the far side counts.
+	rows, err := st.DB().QueryContext(ctx, `SELECT DISTINCT e.id, e.key FROM flows f JOIN entities e ON e.key = f.remote_key AND e.namespace = 'IpAddress'
+WHERE f.remote_key IN (SELECT key FROM flow_hours WHERE side = 'local') ORDER BY e.id LIMIT 6`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []trailhound.EntityRef
+	var keys []any
+	for rows.Next() {
+		var id string
+		var key int64
+		if err := rows.Scan(&id, &key); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, trailhound.EntityRef{Type: trailhound.IPAddress, ID: id})
+		keys = append(keys, key)
+	}
+	rows.Close()
+	if len(list) < 2 {
+		t.Fatalf("%d addresses logged on both sides: the test data is too thin", len(list))
+	}
+	for _, k := range keys {
+		if _, err := st.DB().ExecContext(ctx, `DELETE FROM flow_hours WHERE side = 'local' AND key = ? AND (hour(hour) BETWEEN 2 AND 4 OR hour(hour) IN (10, 23))`, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scopes := []trailhound.Scope{{Start: start.Unix(), End: start.Unix() + 86400}, {Start: start.Unix() + 5400, End: start.Unix() + 20*3600}}
+	run := func() []string {
+		var out []string
+		for _, e := range list {
+			for _, s := range scopes {
+				for _, p := range []map[string]string{nil, {"sort": "peer", "order": "asc"}, {"direction": "inbound"}} {
+					raw, _ := json.Marshal(flowDetails(t, eng, e, s, p))
+					out = append(out, string(raw))
+				}
+				v, err := eng.Panel(ctx, analysis.PanelRequest{Entity: e, Panel: analysis.PanelVPCFlowVolume, Start: s.Start, End: s.End})
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, _ := json.Marshal(v)
+				out = append(out, string(raw))
+			}
+		}
+		return out
+	}
+	byGaps := run()
+	restore := analysis.CheckFarSideHourly()
+	hourly := run()
+	restore()
+	for i := range byGaps {
+		if diff := cmp.Diff(hourly[i], byGaps[i]); diff != "" {
+			t.Errorf("view %d (%s): (-hourly +by gaps):\n%s", i, list[i/(len(scopes)*4)], diff)
+		}
+	}
+}

@@ -506,4 +506,4 @@ func sortFlowDetailRows(rows []FlowDetailRow, by string, desc, annotated bool) {
 }
 
 // flowTieBreak is sortFlowDetailRows' order of ties in SQL.
-const flowTieBreak = "peer_key, lp, rp, protocol, direction"
+const flowTieBreak = "peer_key, lp, rp, protocol, NOT din"

@@ -127,6 +127,85 @@ func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
 	return nil, false
 }
 
+// flowSideQueries are the queries of one side's series (sq) and
+// baseline totals (bq) in the vpc-flow-volume panel; empty when the side
+// does not count.
+type flowSideQueries struct {
+	flip       bool
+	sq, bq     string
+	sargs, bas []any
+}
+
+// flowSeries adds each side's bytes to out's buckets, totals and
+// baseline averages (n buckets of width over out's window).
+func (e *Engine) flowSeries(ctx context.Context, out *VPCFlowVolume, sides []flowSideQueries, n int64, base trailhound.Scope, width int64,
+	inbound func(direction string, flip bool) bool) error {
+	for _, side := range sides {
+		if side.sq != "" {
+			r, err := e.db.QueryContext(ctx, side.sq, side.sargs...)
+			if err != nil {
+				return fmt.Errorf("analysis: vpc flow volume: %w", err)
+			}
+			for r.Next() {
+				var b, bytes int64
+				var dir string
+				if err := r.Scan(&b, &dir, &bytes); err != nil {
+					r.Close()
+					return fmt.Errorf("analysis: vpc flow volume: %w", err)
+				}
+				in := inbound(dir, side.flip)
+				if b >= 0 && b < n {
+					if in {
+						out.Buckets[b].Inbound += bytes
+					} else {
+						out.Buckets[b].Outbound += bytes
+					}
+				}
+				if in {
+					out.Totals.Inbound += bytes
+				} else {
+					out.Totals.Outbound += bytes
+				}
+			}
+			err = r.Err()
+			r.Close()
+			if err != nil {
+				return fmt.Errorf("analysis: vpc flow volume: %w", err)
+			}
+		}
+		if side.bq == "" {
+			continue
+		}
+		// Baseline totals by direction, for the averages per bucket.
+		br, err := e.db.QueryContext(ctx, side.bq, side.bas...)
+		if err != nil {
+			return fmt.Errorf("analysis: vpc flow baseline: %w", err)
+		}
+		nb := float64(base.End-base.Start) / float64(width)
+		for br.Next() {
+			var dir string
+			var bytes int64
+			if err := br.Scan(&dir, &bytes); err != nil {
+				br.Close()
+				return fmt.Errorf("analysis: vpc flow baseline: %w", err)
+			}
+			for i := range out.Buckets {
+				if inbound(dir, side.flip) {
+					out.Buckets[i].BaselineInbound += float64(bytes) / nb
+				} else {
+					out.Buckets[i].BaselineOutbound += float64(bytes) / nb
+				}
+			}
+		}
+		err = br.Err()
+		br.Close()
+		if err != nil {
+			return fmt.Errorf("analysis: vpc flow baseline: %w", err)
+		}
+	}
+	return nil
+}
+
 func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailhound.Scope, params map[string]string) (*VPCFlowVolume, error) {
 	sides, ok := flowSides(ent.Ref.Type)
 	if !ok {
@@ -166,21 +245,34 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 	var parts []string
 	var partArgs []any
 	// An address's far side counts only in the hours its own interface
-	// logged nothing (farCounted): when it logged every hour, the far
-	// side's series or baseline is not read at all.
-	farWindow, err := e.farSideCounts(ctx, ent, window)
+	// logged nothing (farSide): when it logged every hour, the far side's
+	// series or baseline is not read at all, and otherwise only the runs
+	// of hours that count it are.
+	fars, err := e.farSides(ctx, ent, window, base)
 	if err != nil {
 		return nil, err
 	}
-	farBase, err := e.farSideCounts(ctx, ent, base)
-	if err != nil {
-		return nil, err
-	}
+	farWindow, farBase := fars[0], fars[1]
+	var series []flowSideQueries
 	for _, side := range sides {
+		// The conditions on the window's rows and the baseline's: the
+		// far side's are bound to the hours that count it in each.
 		cond, condArgs := side.cond, side.keyArgs(ent.Key)
 		if finding != nil {
 			cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
 			condArgs = append(condArgs, peerArgs...)
+		}
+		wCond, wArgs, bCond, bArgs := cond, condArgs, cond, condArgs
+		if side.flip {
+			cond, condArgs = "remote_key = ?", []any{ent.Key}
+			if finding != nil {
+				cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
+				condArgs = append(condArgs, peerArgs...)
+			}
+			fc, fa := farWindow.cond(e, "", ent.Key)
+			wCond, wArgs = cond+fc, append(append([]any{}, condArgs...), fa...)
+			fc, fa = farBase.cond(e, "", ent.Key)
+			bCond, bArgs = cond+fc, append(append([]any{}, condArgs...), fa...)
 		}
 		in, outb := "'inbound'", "'outbound'"
 		if side.flip {
@@ -189,88 +281,34 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 		parts = append(parts, `SELECT `+side.peerKey+` AS peer, `+side.peerText+` AS peer_text, coalesce(port, 0) AS port,
 	coalesce(protocol, -1) AS protocol, CASE WHEN coalesce(direction, '') = 'ingress' THEN `+in+` ELSE `+outb+` END AS dir,
 	coalesce(action, '') AS action, bytes, packets, records, first_start, last_end
-FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts)
-		partArgs = append(append(partArgs, condArgs...), window.Start, window.End)
+FROM flows WHERE `+wCond+` AND hour >= `+ts+` AND hour < `+ts)
+		partArgs = append(append(partArgs, wArgs...), window.Start, window.End)
 
 		// The series: from the hourly bytes of this side when it has
 		// them, from the flows otherwise (far side, or a finding's peers).
-		sq, sargs := `SELECT `+e.bucketExpr("hour")+` AS b, coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1, 2`,
-			append(append([]any{window.Start, width}, condArgs...), window.Start, window.End)
-		bq, bargs := `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+cond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
-			append(condArgs, base.Start, base.End)
+		q := flowSideQueries{flip: side.flip}
+		q.sq, q.sargs = `SELECT `+e.bucketExpr("hour")+` AS b, coalesce(direction, ''), sum(bytes) FROM flows WHERE `+wCond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1, 2`,
+			append(append([]any{window.Start, width}, wArgs...), window.Start, window.End)
+		q.bq, q.bas = `SELECT coalesce(direction, ''), sum(bytes) FROM flows WHERE `+bCond+` AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+			append(append([]any{}, bArgs...), base.Start, base.End)
 		if side.hours != "" && finding == nil {
-			sq, sargs = `SELECT `+e.bucketExpr("hour")+` AS b, direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1, 2`,
+			q.sq, q.sargs = `SELECT `+e.bucketExpr("hour")+` AS b, direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1, 2`,
 				[]any{window.Start, width, side.hours, ent.Key, window.Start, window.End}
-			bq, bargs = `SELECT direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
+			q.bq, q.bas = `SELECT direction, sum(bytes) FROM flow_hours WHERE side = ? AND key = ? AND hour >= `+ts+` AND hour < `+ts+` GROUP BY 1`,
 				[]any{side.hours, ent.Key, base.Start, base.End}
 		}
-		if side.flip && !farWindow {
-			sq = `SELECT 0, '', 0 WHERE false`
-			sargs = nil
+		if side.flip && !farWindow.counts() {
+			q.sq, q.sargs = "", nil
 		}
-		if side.flip && !farBase {
-			bq = `SELECT '', 0 WHERE false`
-			bargs = nil
+		if side.flip && !farBase.counts() {
+			q.bq, q.bas = "", nil
 		}
-		r, err := e.db.QueryContext(ctx, sq, sargs...)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
-		}
-		for r.Next() {
-			var b, bytes int64
-			var dir string
-			if err := r.Scan(&b, &dir, &bytes); err != nil {
-				r.Close()
-				return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
-			}
-			in := inbound(dir, side.flip)
-			if b >= 0 && b < n {
-				if in {
-					out.Buckets[b].Inbound += bytes
-				} else {
-					out.Buckets[b].Outbound += bytes
-				}
-			}
-			if in {
-				out.Totals.Inbound += bytes
-			} else {
-				out.Totals.Outbound += bytes
-			}
-		}
-		err = r.Err()
-		r.Close()
-		if err != nil {
-			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
-		}
-		// Baseline totals by direction, for the averages per bucket.
-		br, err := e.db.QueryContext(ctx, bq, bargs...)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
-		}
-		nb := float64(base.End-base.Start) / float64(width)
-		for br.Next() {
-			var dir string
-			var bytes int64
-			if err := br.Scan(&dir, &bytes); err != nil {
-				br.Close()
-				return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
-			}
-			for i := range out.Buckets {
-				if inbound(dir, side.flip) {
-					out.Buckets[i].BaselineInbound += float64(bytes) / nb
-				} else {
-					out.Buckets[i].BaselineOutbound += float64(bytes) / nb
-				}
-			}
-		}
-		err = br.Err()
-		br.Close()
-		if err != nil {
-			return nil, fmt.Errorf("analysis: vpc flow baseline: %w", err)
-		}
+		series = append(series, q)
 	}
+
 	// The largest rows (bytes, then peer key, port, protocol, direction
-	// and action), with the count of all of them.
+	// and action), with the count of all of them: read while the series
+	// are.
 	rq := `WITH f AS (` + strings.Join(parts, "\nUNION ALL\n") + `),
 g AS (SELECT peer, min(peer_text) AS peer_text, port, protocol, dir, action, sum(bytes) AS bytes, sum(packets) AS packets, sum(records) AS records,
 	min(first_start) AS first_seen, max(last_end) AS last_seen FROM f GROUP BY peer, port, protocol, dir, action)
@@ -282,41 +320,50 @@ FROM g ORDER BY bytes DESC, peer, port, protocol, dir, action LIMIT ?`
 	} else if ok {
 		// The same rows from the connection table, which holds each
 		// entity's rows together (the flows are in far-side order).
-		if rq, rargs, err = e.connVolumeRows(ctx, ent, window, peerArgs); err != nil {
-			return nil, err
-		}
-	}
-	r, err := e.db.QueryContext(ctx, rq, rargs...)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+		rq, rargs = e.connVolumeRows(ent, window, peerArgs, farWindow)
 	}
 	type keyed struct {
 		peer int64
 		row  FlowRow
 	}
 	var all []keyed
-	for r.Next() {
-		var k keyed
-		var first, last sql.NullTime
-		var total int64
-		if err := r.Scan(&k.peer, &k.row.PeerLabel, &k.row.Port, &k.row.Protocol, &k.row.Direction, &k.row.Action,
-			&k.row.Bytes, &k.row.Packets, &k.row.Records, &first, &last, &total); err != nil {
-			r.Close()
-			return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
-		}
-		if first.Valid {
-			k.row.FirstSeen = first.Time.Unix()
-		}
-		if last.Valid {
-			k.row.LastSeen = last.Time.Unix()
-		}
-		out.TotalRows = int(total)
-		all = append(all, k)
+	rowsDone := make(chan error, 1)
+	go func() {
+		rowsDone <- func() error {
+			r, err := e.db.QueryContext(ctx, rq, rargs...)
+			if err != nil {
+				return fmt.Errorf("analysis: vpc flow volume: %w", err)
+			}
+			defer r.Close()
+			for r.Next() {
+				var k keyed
+				var first, last sql.NullTime
+				var total int64
+				if err := r.Scan(&k.peer, &k.row.PeerLabel, &k.row.Port, &k.row.Protocol, &k.row.Direction, &k.row.Action,
+					&k.row.Bytes, &k.row.Packets, &k.row.Records, &first, &last, &total); err != nil {
+					return fmt.Errorf("analysis: vpc flow volume: %w", err)
+				}
+				if first.Valid {
+					k.row.FirstSeen = first.Time.Unix()
+				}
+				if last.Valid {
+					k.row.LastSeen = last.Time.Unix()
+				}
+				out.TotalRows = int(total)
+				all = append(all, k)
+			}
+			if err := r.Err(); err != nil {
+				return fmt.Errorf("analysis: vpc flow volume: %w", err)
+			}
+			return nil
+		}()
+	}()
+	if err := e.flowSeries(ctx, out, series, n, base, width, inbound); err != nil {
+		<-rowsDone
+		return nil, err
 	}
-	err = r.Err()
-	r.Close()
-	if err != nil {
-		return nil, fmt.Errorf("analysis: vpc flow volume: %w", err)
+	if err := <-rowsDone; err != nil {
+		return nil, err
 	}
 	out.Truncated = out.TotalRows > len(all)
 	// A peer is an address or an instance whose id is the row's label,
