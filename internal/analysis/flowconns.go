@@ -66,6 +66,7 @@ const (
 	connPeered connRows = iota // rows with a peer, filtered
 	connNoPeer                 // rows without a peer (NODATA), which no filter keeps
 	connAll                    // every row, unfiltered
+	connMarked                 // every row, with kept: whether connPeered selects it
 )
 
 // connQuery builds the statement's common part: the entity's connections
@@ -166,14 +167,18 @@ UNION ALL
 		in("peer_key", peers)
 	}
 	where := "peer_key <> 0"
-	switch {
-	case which == connAll:
-		where = "true"
-	case which == connNoPeer:
-		where = "peer_key = 0"
-	case len(cond) > 0:
+	if len(cond) > 0 && (which == connPeered || which == connMarked) {
 		where += " AND " + strings.Join(cond, " AND ")
 		args = append(args, cargs...)
+	}
+	f2 := `SELECT * FROM d WHERE ` + where
+	switch which {
+	case connAll:
+		f2 = `SELECT * FROM d`
+	case connNoPeer:
+		f2 = `SELECT * FROM d WHERE peer_key = 0`
+	case connMarked:
+		f2 = `SELECT *, ` + where + ` AS kept FROM d`
 	}
 	q := `WITH v AS (
 ` + sel + `
@@ -181,28 +186,50 @@ UNION ALL
 SELECT *, CASE WHEN lp <> rp THEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp ELSE inbound END AS din
 FROM v
 ), f AS (
-SELECT * FROM d WHERE ` + where + `
+` + f2 + `
 )`
 	return q, args
 }
 
 // connSums are the aggregates of a set of connection rows, in the order
 // of connTotals.
-const connSums = `coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
-    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
-    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,
-    coalesce(sum(records), 0)::BIGINT AS rec`
+var connSums = connSumsOf("")
+
+// connSumsOf is connSums over the rows for which the condition kept holds
+// (all of them when it is empty).
+func connSumsOf(kept string) string {
+	w := func(c string) string {
+		switch {
+		case kept == "" && c == "":
+			return ""
+		case kept == "":
+			return " FILTER (WHERE " + c + ")"
+		case c == "":
+			return " FILTER (WHERE " + kept + ")"
+		}
+		return " FILTER (WHERE " + kept + " AND " + c + ")"
+	}
+	return `coalesce(sum(bytes)` + w("inbound") + `, 0)::BIGINT AS ib, coalesce(sum(bytes)` + w("NOT inbound") + `, 0)::BIGINT AS ob,
+    coalesce(sum(packets)` + w("inbound") + `, 0)::BIGINT AS ip, coalesce(sum(packets)` + w("NOT inbound") + `, 0)::BIGINT AS op,
+    coalesce(sum(records)` + w("action = 'ACCEPT'") + `, 0)::BIGINT AS acc, coalesce(sum(records)` + w("action = 'REJECT'") + `, 0)::BIGINT AS rej,
+    coalesce(sum(records)` + w("") + `, 0)::BIGINT AS rec`
+}
 
 func connTotals(t *FlowDetailTotals) []any {
 	return []any{&t.InboundBytes, &t.OutboundBytes, &t.InboundPackets, &t.OutboundPackets, &t.Accepted, &t.Rejected, &t.Records}
 }
 
-// connSortExpr is the SQL of each details sort key over the grouped rows.
-var connSortExpr = map[string]string{
-	"inbound": "ib", "outbound": "ob", "bytes": "ib + ob", "packets": "ip + op", "records": "rec", "accepted": "acc",
-	"rejected": "rej", "firstSeen": "fs", "lastSeen": "ls", "peer": "label", "localPort": "lp", "remotePort": "rp",
-	"protocol": "protocol", "direction": "NOT din",
+// connSortAgg is the aggregate of each details sort key over a row's
+// connections; the other sorts are by the row's own fields
+// (connSortField), or by the peer's label.
+var connSortAgg = map[string]string{
+	"inbound": "coalesce(sum(bytes) FILTER (WHERE inbound), 0)", "outbound": "coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)",
+	"bytes": "coalesce(sum(bytes), 0)", "packets": "coalesce(sum(packets), 0)", "records": "coalesce(sum(records), 0)",
+	"accepted": "coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)", "rejected": "coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)",
+	"firstSeen": "min(first_start)", "lastSeen": "max(last_end)",
 }
+
+var connSortField = map[string]string{"localPort": "lp", "remotePort": "rp", "protocol": "protocol", "direction": "NOT din"}
 
 // connDetails fills out's totals, rows and series from the connection
 // table, as vpcFlowDetails does from the records.
@@ -218,71 +245,29 @@ func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWin
 	}
 	far := fars[0]
 	base, args := e.connQuery(ent, scanWindow, f, connPeered, far)
-
-	// Records without a peer count apart, when no filter is set (a
-	// filter never keeps them).
-	if len(f.active) == 0 {
-		q, qa := e.connQuery(ent, scanWindow, f, connNoPeer, far)
-		q += `
-SELECT coalesce(sum(records), 0)::BIGINT FROM f WHERE h >= ? AND h < ?`
-		if err := e.db.QueryRowContext(ctx, q, append(qa, rowsWindow.Start, rowsWindow.End)...).Scan(&out.NoData); err != nil {
-			return fmt.Errorf("analysis: flow details: %w", err)
-		}
+	// The rows and totals are of rowsWindow, within the window read.
+	hours, hourArgs := "true", []any(nil)
+	if rowsWindow != scanWindow {
+		hours, hourArgs = "h >= ? AND h < ?", []any{rowsWindow.Start, rowsWindow.End}
 	}
 
-	// The rows: grouped, sorted (ties as sortFlowDetailRows breaks them)
-	// and cut, with the totals of all. Only a sort by peer needs every
-	// row's label; otherwise only the rows returned are named.
-	order := connSortExpr[out.Sort] + " " + strings.ToUpper(out.Order) + ", " + flowTieBreak
-	rowArgs := append(append([]any{}, args...), rowsWindow.Start, rowsWindow.End)
-	if len(annotate) > 0 {
-		keys := make([]any, 0, len(annotate))
-		for k := range annotate {
-			keys = append(keys, k)
-		}
-		order = "peer_key IN (" + placeholders(len(keys)) + ") DESC, " + order
-		rowArgs = append(rowArgs, keys...)
-	}
-	rowArgs = append(rowArgs, limit)
-	labelled := "SELECT r.*, '' AS label FROM r"
-	if out.Sort == "peer" {
-		labelled = `SELECT r.*, n.id AS label FROM r JOIN (SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer_key FROM r)) n ON n.key = r.peer_key`
-	}
-	q := base + `, r AS (
-SELECT peer_key, lp, rp, protocol, din, ` + connSums + `, min(first_start) AS fs, max(last_end) AS ls
-FROM f WHERE h >= ? AND h < ? GROUP BY peer_key, lp, rp, protocol, din
-), l AS (
-` + labelled + `
-)
-SELECT peer_key, lp, rp, protocol, CASE WHEN din THEN 'inbound' ELSE 'outbound' END, ib, ob, ip, op, acc, rej, rec, fs, ls,
-    count(*) OVER (), sum(ib) OVER ()::BIGINT, sum(ob) OVER ()::BIGINT, sum(ip) OVER ()::BIGINT, sum(op) OVER ()::BIGINT,
-    sum(acc) OVER ()::BIGINT, sum(rej) OVER ()::BIGINT, sum(rec) OVER ()::BIGINT
-FROM l ORDER BY ` + order + ` LIMIT ?`
-	rows, err := e.db.QueryContext(ctx, q, rowArgs...)
+	// The totals of the rows kept and, when no filter is set (a filter
+	// never keeps them), the records without a peer, in one pass. (Read
+	// while the rows are, they only take longer: both use every core.)
+	marked, margs := e.connQuery(ent, scanWindow, f, connMarked, far)
+	var noData int64
+	err = e.db.QueryRowContext(ctx, marked+`
+SELECT `+connSumsOf("kept")+`, coalesce(sum(records) FILTER (WHERE peer_key = 0), 0)::BIGINT FROM f WHERE `+hours,
+		append(margs, hourArgs...)...).Scan(append(connTotals(&out.Totals), &noData)...)
 	if err != nil {
 		return fmt.Errorf("analysis: flow details: %w", err)
 	}
-	defer rows.Close()
-	var keys []int64
-	for rows.Next() {
-		var r FlowDetailRow
-		var key int64
-		var total int
-		err := rows.Scan(&key, &r.LocalPort, &r.RemotePort, &r.Protocol, &r.Direction,
-			&r.InboundBytes, &r.OutboundBytes, &r.InboundPackets, &r.OutboundPackets, &r.Accepted, &r.Rejected, &r.Records, &r.FirstSeen, &r.LastSeen,
-			&total, &out.Totals.InboundBytes, &out.Totals.OutboundBytes, &out.Totals.InboundPackets, &out.Totals.OutboundPackets,
-			&out.Totals.Accepted, &out.Totals.Rejected, &out.Totals.Records)
-		if err != nil {
-			return fmt.Errorf("analysis: flow details: %w", err)
-		}
-		r.ProtocolName = ProtocolName(r.Protocol)
-		r.FindingRelated = annotate[key]
-		out.TotalRows = total
-		out.Rows = append(out.Rows, r)
-		keys = append(keys, key)
+	if len(f.active) == 0 {
+		out.NoData = noData
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("analysis: flow details: %w", err)
+	var keys []int64
+	if err := e.connRows(ctx, base, args, hours, hourArgs, annotate, limit, out, &keys); err != nil {
+		return err
 	}
 	out.Truncated = out.TotalRows > len(out.Rows)
 	want := map[int64]bool{}
@@ -314,7 +299,7 @@ FROM l ORDER BY ` + order + ` LIMIT ?`
 		match = append(match, "(peer_key = ? AND lp = ? AND rp = ? AND protocol = ? AND din = ?)")
 		sArgs = append(sArgs, trailhound.EntityRef{Type: k.peer.Type, ID: k.peer.ID}.Key(), k.localPort, k.remotePort, k.protocol, k.direction == "inbound")
 	}
-	q = base + `
+	q := base + `
 SELECT peer_key, lp, rp, protocol, CASE WHEN din THEN 'inbound' ELSE 'outbound' END, (h - ?) // ? AS b, ` + connSums + `
 FROM f WHERE ` + strings.Join(match, " OR ") + ` GROUP BY peer_key, lp, rp, protocol, din, b`
 	srows, err := e.db.QueryContext(ctx, q, sArgs...)
@@ -471,4 +456,130 @@ func hourGaps(window trailhound.Scope, logged map[int64]bool) []trailhound.Scope
 		gaps = append(gaps, trailhound.Scope{Start: h, End: min(h+Hour, window.End)})
 	}
 	return gaps
+}
+
+// connRows fills out's rows (as connDetails describes) and TotalRows from
+// the connection rows of base (with args) in the hours selected, and
+// appends each row's peer key to keys.
+func (e *Engine) connRows(ctx context.Context, base string, args []any, hours string, hourArgs []any, annotate map[int64]bool, limit int,
+	out *VPCFlowDetails, keys *[]int64) error {
+	// The rows: grouped, sorted (ties as sortFlowDetailRows breaks them)
+	// and cut. A busy address's week holds half a million rows: they are
+	// grouped with the sort's own aggregate only (a sort by peer names
+	// them all instead), and the other sums are taken for the rows
+	// returned only.
+	type rowKey struct {
+		peer             int64
+		lp, rp, protocol int64
+		inbound          bool
+	}
+	rowArgs := append(append([]any{}, args...), hourArgs...)
+	var order string
+	var q string
+	if out.Sort == "peer" {
+		q = base + `, r AS (
+SELECT peer_key, lp, rp, protocol, din FROM f WHERE ` + hours + ` GROUP BY peer_key, lp, rp, protocol, din
+), l AS (
+SELECT r.*, n.id AS label FROM r JOIN (SELECT DISTINCT key, id FROM entities WHERE key IN (SELECT peer_key FROM r)) n ON n.key = r.peer_key
+)
+SELECT peer_key, lp, rp, protocol, din, count(*) OVER () FROM l`
+		order = "label"
+	} else {
+		agg, sortKey := "0", connSortField[out.Sort]
+		if a, ok := connSortAgg[out.Sort]; ok {
+			agg, sortKey = a, "s"
+		}
+		q = base + `, g AS MATERIALIZED (
+SELECT peer_key, lp, rp, protocol, din, ` + agg + ` AS s FROM f WHERE ` + hours + ` GROUP BY peer_key, lp, rp, protocol, din
+)
+SELECT peer_key, lp, rp, protocol, din, (SELECT count(*) FROM g) FROM g`
+		order = sortKey
+	}
+	order += " " + strings.ToUpper(out.Order) + ", " + flowTieBreak
+	if len(annotate) > 0 {
+		keys := make([]any, 0, len(annotate))
+		for k := range annotate {
+			keys = append(keys, k)
+		}
+		order = "peer_key IN (" + placeholders(len(keys)) + ") DESC, " + order
+		rowArgs = append(rowArgs, keys...)
+	}
+	rows, err := e.db.QueryContext(ctx, q+` ORDER BY `+order+` LIMIT ?`, append(rowArgs, limit)...)
+	if err != nil {
+		return fmt.Errorf("analysis: flow details: %w", err)
+	}
+	var picked []rowKey
+	for rows.Next() {
+		var k rowKey
+		if err := rows.Scan(&k.peer, &k.lp, &k.rp, &k.protocol, &k.inbound, &out.TotalRows); err != nil {
+			rows.Close()
+			return fmt.Errorf("analysis: flow details: %w", err)
+		}
+		picked = append(picked, k)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("analysis: flow details: %w", err)
+	}
+	sums := map[rowKey]FlowDetailRow{}
+	if len(picked) > 0 {
+		// The picked rows' sums, joined with the picked rows passed as
+		// lists (as many placeholders take longer to plan and filter
+		// than the query takes to run).
+		cols := make([][]string, 5)
+		for _, k := range picked {
+			cols[0] = append(cols[0], strconv.FormatInt(k.peer, 10))
+			cols[1] = append(cols[1], strconv.FormatInt(k.lp, 10))
+			cols[2] = append(cols[2], strconv.FormatInt(k.rp, 10))
+			cols[3] = append(cols[3], strconv.FormatInt(k.protocol, 10))
+			cols[4] = append(cols[4], strconv.FormatBool(k.inbound))
+		}
+		sArgs := append([]any{}, args...)
+		for _, c := range cols {
+			sArgs = append(sArgs, "["+strings.Join(c, ",")+"]")
+		}
+		sArgs = append(sArgs, hourArgs...)
+		q := base + `, k AS (
+SELECT unnest(?::BIGINT[]) AS pk, unnest(?::INTEGER[]) AS l, unnest(?::INTEGER[]) AS r, unnest(?::INTEGER[]) AS p, unnest(?::BOOLEAN[]) AS dn
+)
+SELECT peer_key, lp, rp, protocol, din, ` + connSums + `, min(first_start), max(last_end)
+FROM f JOIN k ON f.peer_key = k.pk AND f.lp = k.l AND f.rp = k.r AND f.protocol = k.p AND f.din = k.dn
+WHERE ` + hours + ` GROUP BY peer_key, lp, rp, protocol, din`
+		srows, err := e.db.QueryContext(ctx, q, sArgs...)
+		if err != nil {
+			return fmt.Errorf("analysis: flow details: %w", err)
+		}
+		for srows.Next() {
+			var k rowKey
+			var r FlowDetailRow
+			if err := srows.Scan(&k.peer, &k.lp, &k.rp, &k.protocol, &k.inbound,
+				&r.InboundBytes, &r.OutboundBytes, &r.InboundPackets, &r.OutboundPackets, &r.Accepted, &r.Rejected, &r.Records, &r.FirstSeen, &r.LastSeen); err != nil {
+				srows.Close()
+				return fmt.Errorf("analysis: flow details: %w", err)
+			}
+			sums[k] = r
+		}
+		err = srows.Err()
+		srows.Close()
+		if err != nil {
+			return fmt.Errorf("analysis: flow details: %w", err)
+		}
+	}
+	for _, k := range picked {
+		r, ok := sums[k]
+		if !ok {
+			return fmt.Errorf("analysis: flow details: the sums of row %+v are missing", k)
+		}
+		r.LocalPort, r.RemotePort, r.Protocol = k.lp, k.rp, k.protocol
+		r.Direction = "outbound"
+		if k.inbound {
+			r.Direction = "inbound"
+		}
+		r.ProtocolName = ProtocolName(r.Protocol)
+		r.FindingRelated = annotate[k.peer]
+		out.Rows = append(out.Rows, r)
+		*keys = append(*keys, k.peer)
+	}
+	return nil
 }
