@@ -193,27 +193,10 @@ FROM v
 
 // connSums are the aggregates of a set of connection rows, in the order
 // of connTotals.
-var connSums = connSumsOf("")
-
-// connSumsOf is connSums over the rows for which the condition kept holds
-// (all of them when it is empty).
-func connSumsOf(kept string) string {
-	w := func(c string) string {
-		switch {
-		case kept == "" && c == "":
-			return ""
-		case kept == "":
-			return " FILTER (WHERE " + c + ")"
-		case c == "":
-			return " FILTER (WHERE " + kept + ")"
-		}
-		return " FILTER (WHERE " + kept + " AND " + c + ")"
-	}
-	return `coalesce(sum(bytes)` + w("inbound") + `, 0)::BIGINT AS ib, coalesce(sum(bytes)` + w("NOT inbound") + `, 0)::BIGINT AS ob,
-    coalesce(sum(packets)` + w("inbound") + `, 0)::BIGINT AS ip, coalesce(sum(packets)` + w("NOT inbound") + `, 0)::BIGINT AS op,
-    coalesce(sum(records)` + w("action = 'ACCEPT'") + `, 0)::BIGINT AS acc, coalesce(sum(records)` + w("action = 'REJECT'") + `, 0)::BIGINT AS rej,
-    coalesce(sum(records)` + w("") + `, 0)::BIGINT AS rec`
-}
+const connSums = `coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
+    coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
+    coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,
+    coalesce(sum(records), 0)::BIGINT AS rec`
 
 func connTotals(t *FlowDetailTotals) []any {
 	return []any{&t.InboundBytes, &t.OutboundBytes, &t.InboundPackets, &t.OutboundPackets, &t.Accepted, &t.Rejected, &t.Records}
@@ -252,13 +235,50 @@ func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWin
 	}
 
 	// The totals of the rows kept and, when no filter is set (a filter
-	// never keeps them), the records without a peer, in one pass. (Read
-	// while the rows are, they only take longer: both use every core.)
+	// never keeps them), the records without a peer, in one pass: summed
+	// by the few values they depend on, which takes less than filtered
+	// sums. (Read while the rows are, they only take longer: both use
+	// every core.)
 	marked, margs := e.connQuery(ent, scanWindow, f, connMarked, far)
+	trows, err := e.db.QueryContext(ctx, marked+`
+SELECT kept, peer_key = 0, inbound, action, sum(bytes)::BIGINT, sum(packets)::BIGINT, sum(records)::BIGINT FROM f WHERE `+hours+`
+GROUP BY kept, peer_key = 0, inbound, action`, append(margs, hourArgs...)...)
+	if err != nil {
+		return fmt.Errorf("analysis: flow details: %w", err)
+	}
 	var noData int64
-	err = e.db.QueryRowContext(ctx, marked+`
-SELECT `+connSumsOf("kept")+`, coalesce(sum(records) FILTER (WHERE peer_key = 0), 0)::BIGINT FROM f WHERE `+hours,
-		append(margs, hourArgs...)...).Scan(append(connTotals(&out.Totals), &noData)...)
+	for trows.Next() {
+		var kept, noPeer, inbound bool
+		var action string
+		var bytes, packets, records int64
+		if err := trows.Scan(&kept, &noPeer, &inbound, &action, &bytes, &packets, &records); err != nil {
+			trows.Close()
+			return fmt.Errorf("analysis: flow details: %w", err)
+		}
+		if noPeer {
+			noData += records
+		}
+		if !kept {
+			continue
+		}
+		t := &out.Totals
+		if inbound {
+			t.InboundBytes += bytes
+			t.InboundPackets += packets
+		} else {
+			t.OutboundBytes += bytes
+			t.OutboundPackets += packets
+		}
+		switch action {
+		case "ACCEPT":
+			t.Accepted += records
+		case "REJECT":
+			t.Rejected += records
+		}
+		t.Records += records
+	}
+	err = trows.Err()
+	trows.Close()
 	if err != nil {
 		return fmt.Errorf("analysis: flow details: %w", err)
 	}
