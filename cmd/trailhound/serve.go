@@ -56,12 +56,21 @@ unavailable or the address cannot be bound.`)
 	ingestWorkers := fs.Int("ingest-workers", 1, "objects decoded in parallel by --ingest (the other CPUs stay with the queries)")
 	geo := geoFlags(env, fs)
 	s3 := s3Flags(env, fs)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (pprof) of the whole run to this file, for performance work")
 	if code, ok := parse(fs, args, env); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.stderr, "trailhound serve: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "trailhound serve: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
 	}
 	if *baseline < time.Hour {
 		fmt.Fprintf(env.stderr, "trailhound serve: --baseline %s is shorter than an hour\n", *baseline)
