@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -396,29 +395,17 @@ func (e *Engine) openArchived(sha string) (io.ReadCloser, error) {
 // copyBuffers are the buffers decompressed data is handed over in.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
 
-// archivedDecoder returns the decoder of an archived object: the one of
-// the source the store recorded for it, so that it is decoded exactly as
-// ingest decoded it, without detecting its format again; or, for an
-// object stored without one, the decoder that recognizes its key and
-// first bytes. The reader returned replaces r.
+// archivedDecoder returns the decoder of an archived object (see
+// source.ForStored). The reader returned replaces r.
 func archivedDecoder(r io.Reader, src trailhound.Source, key string) (source.Decoder, io.Reader, error) {
-	if src != "" {
-		for _, d := range source.Decoders() {
-			if d.Source() == src {
-				return d, r, nil
-			}
-		}
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.Peek(16 << 10)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	dec, r, err := source.ForStored(r, src, key)
+	if err != nil {
 		return nil, nil, err
 	}
-	dec := source.Detect(strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ"), head)
 	if dec == nil {
 		return nil, nil, errors.New("archived object is not recognized")
 	}
-	return dec, br, nil
+	return dec, r, nil
 }
 
 // errEnough stops decoding once the last wanted record is read.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -210,24 +209,14 @@ func decodeConns(ctx context.Context, arch *archive.Archive, o graph.ConnObject)
 		return nil, 0, fmt.Errorf("archived copy: %w", err)
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 256<<10)
-	var dec source.Decoder
-	for _, d := range source.Decoders() {
-		if o.Source != "" && d.Source() == o.Source {
-			dec = d
-			break
-		}
-	}
-	if dec == nil {
-		head, err := br.Peek(headSize)
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, 0, fmt.Errorf("archived copy: %w", err)
-		}
-		dec = detect(trimGz(o.Key), head)
+	dec, r, err := source.ForStored(rc, o.Source, o.Key)
+	if err != nil {
+		return nil, 0, fmt.Errorf("archived copy: %w", err)
 	}
 	if dec == nil || dec.Source() != trailhound.SourceVPCFlow {
 		return nil, 0, errors.New("archived copy is not a VPC flow log")
 	}
+	br := bufio.NewReaderSize(r, 256<<10)
 	b := graph.NewBatch()
 	if err := dec.Decode(ctx, o.URI, br, b); err != nil {
 		return nil, 0, err

@@ -470,7 +470,7 @@ func decodeObject(ctx context.Context, l located, arch *archive.Archive) decoded
 	key = trimGz(key)
 	cr := getReader(&contentReaders, content, 256<<10)
 	defer contentReaders.Put(cr)
-	head, err := cr.Peek(headSize)
+	head, err := cr.Peek(source.HeadSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		d.err = readFailure(err)
 		d.bytes = counted.n
@@ -556,10 +556,6 @@ func detect(key string, head []byte) source.Decoder {
 func trimGz(key string) string {
 	return strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ")
 }
-
-// headSize is how much decompressed content decoders see to recognize an
-// object; they cope with a head that ends inside a record.
-const headSize = 16 << 10
 
 // Buffers are reused across objects: allocating and clearing them for each
 // of many small objects costs more than reading them.

@@ -6,10 +6,12 @@
 package source
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/trailhound/trailhound"
@@ -121,4 +123,30 @@ func Detect(key string, head []byte) Decoder {
 		}
 	}
 	return best
+}
+
+// HeadSize is how much decompressed content decoders see to recognize an
+// object; they cope with a head that ends inside a record.
+const HeadSize = 16 << 10
+
+// ForStored returns the decoder of an object read back from the store's
+// archive: the one of the source recorded when it was ingested, so that it
+// is decoded exactly as ingest decoded it, without detecting its format
+// again; or, for an object stored without one, the decoder that recognizes
+// its key (compression suffix removed) and first bytes, nil when none
+// does. The reader returned replaces r.
+func ForStored(r io.Reader, src trailhound.Source, key string) (Decoder, io.Reader, error) {
+	if src != "" {
+		for _, d := range Decoders() {
+			if d.Source() == src {
+				return d, r, nil
+			}
+		}
+	}
+	br := bufio.NewReaderSize(r, 256<<10)
+	head, err := br.Peek(HeadSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, err
+	}
+	return Detect(strings.TrimSuffix(strings.TrimSuffix(key, ".gz"), ".GZ"), head), br, nil
 }
