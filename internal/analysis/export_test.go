@@ -32,9 +32,9 @@ func LocateBaselinesBySQL() (restore func()) {
 	return func() { maxLocatedKeys = old }
 }
 
-// MapAddressesBySQL has the newly observed autonomous systems join the
-// calls with the address table, as they do for many addresses, until the
-// returned function restores the bound.
+// MapAddressesBySQL has the newly observed autonomous systems mapped
+// from addresses in one query with the address table, as they are for
+// many addresses, until the returned function restores the bound.
 func MapAddressesBySQL() (restore func()) {
 	old := maxMappedAddresses
 	maxMappedAddresses = 0

@@ -64,7 +64,6 @@ type connRows int
 
 const (
 	connPeered connRows = iota // rows with a peer, filtered
-	connNoPeer                 // rows without a peer (NODATA), which no filter keeps
 	connAll                    // every row, unfiltered
 	connMarked                 // every row, with kept: whether connPeered selects it
 )
@@ -175,8 +174,6 @@ UNION ALL
 	switch which {
 	case connAll:
 		f2 = `SELECT * FROM d`
-	case connNoPeer:
-		f2 = `SELECT * FROM d WHERE peer_key = 0`
 	case connMarked:
 		f2 = `SELECT *, ` + where + ` AS kept FROM d`
 	}
@@ -285,8 +282,8 @@ GROUP BY kept, peer_key = 0, inbound, action`, append(margs, hourArgs...)...)
 	if len(f.active) == 0 {
 		out.NoData = noData
 	}
-	var keys []int64
-	if err := e.connRows(ctx, base, args, hours, hourArgs, annotate, limit, out, &keys); err != nil {
+	keys, err := e.connRows(ctx, base, args, hours, hourArgs, annotate, limit, out)
+	if err != nil {
 		return err
 	}
 	out.Truncated = out.TotalRows > len(out.Rows)
@@ -480,9 +477,9 @@ func hourGaps(window trailhound.Scope, logged map[int64]bool) []trailhound.Scope
 
 // connRows fills out's rows (as connDetails describes) and TotalRows from
 // the connection rows of base (with args) in the hours selected, and
-// appends each row's peer key to keys.
+// returns each row's peer key.
 func (e *Engine) connRows(ctx context.Context, base string, args []any, hours string, hourArgs []any, annotate map[int64]bool, limit int,
-	out *VPCFlowDetails, keys *[]int64) error {
+	out *VPCFlowDetails) ([]int64, error) {
 	// The rows: grouped, sorted (ties as sortFlowDetailRows breaks them)
 	// and cut. A busy address's week holds half a million rows: they are
 	// grouped with the sort's own aggregate only (a sort by peer names
@@ -526,21 +523,21 @@ SELECT peer_key, lp, rp, protocol, din, (SELECT count(*) FROM g) FROM g`
 	}
 	rows, err := e.db.QueryContext(ctx, q+` ORDER BY `+order+` LIMIT ?`, append(rowArgs, limit)...)
 	if err != nil {
-		return fmt.Errorf("analysis: flow details: %w", err)
+		return nil, fmt.Errorf("analysis: flow details: %w", err)
 	}
 	var picked []rowKey
 	for rows.Next() {
 		var k rowKey
 		if err := rows.Scan(&k.peer, &k.lp, &k.rp, &k.protocol, &k.inbound, &out.TotalRows); err != nil {
 			rows.Close()
-			return fmt.Errorf("analysis: flow details: %w", err)
+			return nil, fmt.Errorf("analysis: flow details: %w", err)
 		}
 		picked = append(picked, k)
 	}
 	err = rows.Err()
 	rows.Close()
 	if err != nil {
-		return fmt.Errorf("analysis: flow details: %w", err)
+		return nil, fmt.Errorf("analysis: flow details: %w", err)
 	}
 	sums := map[rowKey]FlowDetailRow{}
 	if len(picked) > 0 {
@@ -568,7 +565,7 @@ FROM f JOIN k ON f.peer_key = k.pk AND f.lp = k.l AND f.rp = k.r AND f.protocol 
 WHERE ` + hours + ` GROUP BY peer_key, lp, rp, protocol, din`
 		srows, err := e.db.QueryContext(ctx, q, sArgs...)
 		if err != nil {
-			return fmt.Errorf("analysis: flow details: %w", err)
+			return nil, fmt.Errorf("analysis: flow details: %w", err)
 		}
 		for srows.Next() {
 			var k rowKey
@@ -576,20 +573,21 @@ WHERE ` + hours + ` GROUP BY peer_key, lp, rp, protocol, din`
 			if err := srows.Scan(&k.peer, &k.lp, &k.rp, &k.protocol, &k.inbound,
 				&r.InboundBytes, &r.OutboundBytes, &r.InboundPackets, &r.OutboundPackets, &r.Accepted, &r.Rejected, &r.Records, &r.FirstSeen, &r.LastSeen); err != nil {
 				srows.Close()
-				return fmt.Errorf("analysis: flow details: %w", err)
+				return nil, fmt.Errorf("analysis: flow details: %w", err)
 			}
 			sums[k] = r
 		}
 		err = srows.Err()
 		srows.Close()
 		if err != nil {
-			return fmt.Errorf("analysis: flow details: %w", err)
+			return nil, fmt.Errorf("analysis: flow details: %w", err)
 		}
 	}
+	var keys []int64
 	for _, k := range picked {
 		r, ok := sums[k]
 		if !ok {
-			return fmt.Errorf("analysis: flow details: the sums of row %+v are missing", k)
+			return nil, fmt.Errorf("analysis: flow details: the sums of row %+v are missing", k)
 		}
 		r.LocalPort, r.RemotePort, r.Protocol = k.lp, k.rp, k.protocol
 		r.Direction = "outbound"
@@ -599,7 +597,7 @@ WHERE ` + hours + ` GROUP BY peer_key, lp, rp, protocol, din`
 		r.ProtocolName = ProtocolName(r.Protocol)
 		r.FindingRelated = annotate[k.peer]
 		out.Rows = append(out.Rows, r)
-		*keys = append(*keys, k.peer)
+		keys = append(keys, k.peer)
 	}
-	return nil
+	return keys, nil
 }

@@ -127,9 +127,10 @@ func (e *Engine) vpcFlowServicePorts(ctx context.Context, ent entityRow, scope t
 			s        trailhound.Scope
 			baseline bool
 		}{{window, false}, {base, true}} {
+			cond, args := side.where(ent.Key)
 			q := `SELECT coalesce(port, 0), coalesce(protocol, -1), coalesce(direction, ''), sum(bytes), sum(records)
-FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` GROUP BY 1, 2, 3`
-			args := append(side.keyArgs(ent.Key), period.s.Start, period.s.End)
+FROM flows WHERE ` + cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` GROUP BY 1, 2, 3`
+			args = append(args, period.s.Start, period.s.End)
 			if side.hours != "" {
 				// The same sums, hourly, for the instance or local side.
 				q = `SELECT port, protocol, direction, sum(bytes), sum(records)
@@ -168,9 +169,10 @@ FROM flow_hours WHERE side = ? AND key = ? AND hour >= ` + ts + ` AND hour < ` +
 			}
 		}
 		if out.Series != nil {
+			cond, cargs := side.where(ent.Key)
 			q := `SELECT ` + e.bucketExpr("hour") + ` AS b, coalesce(direction, ''), sum(bytes)
-FROM flows WHERE ` + side.cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` AND port = ? AND coalesce(protocol, -1) IN (6, 17, 132) GROUP BY 1, 2`
-			args := append(append([]any{window.Start, width}, side.keyArgs(ent.Key)...), window.Start, window.End, seriesPort)
+FROM flows WHERE ` + cond + ` AND hour >= ` + ts + ` AND hour < ` + ts + ` AND port = ? AND coalesce(protocol, -1) IN (6, 17, 132) GROUP BY 1, 2`
+			args := append(append(append([]any{window.Start, width}, cargs...), window.Start, window.End), seriesPort)
 			rows, err := e.db.QueryContext(ctx, q, args...)
 			if err != nil {
 				return nil, fmt.Errorf("analysis: service port series: %w", err)

@@ -80,9 +80,8 @@ type FlowRow struct {
 
 // flowSide selects the flow rows where the entity is on one side.
 type flowSide struct {
-	cond     string // SQL condition; each of its keys parameters is the entity's key
-	keys     int
-	flip     bool // the entity is the remote side: directions reverse
+	cond     string // SQL condition on the entity's key (its one parameter); see where
+	flip     bool   // the entity is the remote side: directions reverse, and only some hours count (farCounted)
 	peerKey  string
 	peerText string
 	// hours is the side of the hourly flow bytes (table flow_hours) that
@@ -102,19 +101,21 @@ func farCounted(alias string) string {
 	return " AND " + alias + "hour NOT IN (SELECT fh.hour FROM flow_hours fh WHERE fh.side = 'local' AND fh.key = ?)"
 }
 
-func (s flowSide) keyArgs(key int64) []any {
-	out := make([]any, s.keys)
-	for i := range out {
-		out[i] = key
+// where is the condition selecting the side's rows of the entity with
+// the given key, with its arguments: on the far side, only in the hours
+// that count it.
+func (s flowSide) where(key int64) (string, []any) {
+	if s.flip {
+		return s.cond + farCounted(""), []any{key, key}
 	}
-	return out
+	return s.cond, []any{key}
 }
 
 func flowSides(ns trailhound.Namespace) ([]flowSide, bool) {
-	local := flowSide{"", 1, false, "remote_key", "coalesce(remote_addr, '')", ""}
+	local := flowSide{"", false, "remote_key", "coalesce(remote_addr, '')", ""}
 	// The peer's text is a function of its key (keys hash type and id),
 	// which lets the rows be grouped by key alone.
-	remote := flowSide{"remote_key = ?" + farCounted(""), 2, true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
+	remote := flowSide{"remote_key = ?", true, "CASE WHEN instance_key <> 0 THEN instance_key ELSE local_key END",
 		"CASE WHEN instance_key <> 0 THEN instance_id ELSE coalesce(local_addr, '') END", ""}
 	switch ns {
 	case trailhound.Ec2Instance:
@@ -257,18 +258,13 @@ func (e *Engine) vpcFlowVolume(ctx context.Context, ent entityRow, scope trailho
 	for _, side := range sides {
 		// The conditions on the window's rows and the baseline's: the
 		// far side's are bound to the hours that count it in each.
-		cond, condArgs := side.cond, side.keyArgs(ent.Key)
+		cond, condArgs := side.cond, []any{ent.Key}
 		if finding != nil {
 			cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
 			condArgs = append(condArgs, peerArgs...)
 		}
 		wCond, wArgs, bCond, bArgs := cond, condArgs, cond, condArgs
 		if side.flip {
-			cond, condArgs = "remote_key = ?", []any{ent.Key}
-			if finding != nil {
-				cond += " AND " + side.peerKey + " IN (" + placeholders(len(peerArgs)) + ")"
-				condArgs = append(condArgs, peerArgs...)
-			}
 			fc, fa := farWindow.cond(e, "", ent.Key)
 			wCond, wArgs = cond+fc, append(append([]any{}, condArgs...), fa...)
 			fc, fa = farBase.cond(e, "", ent.Key)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/trailhound/trailhound"
@@ -39,7 +40,7 @@ type NewlyItem struct {
 
 // newlyDimension is what a newly-observed panel compares: an integer
 // expression over events. The autonomous systems (asn) are those of the
-// calls' addresses, mapped after grouping by address (asnOf).
+// calls' addresses, mapped after grouping by address (asnsOf).
 type newlyDimension struct {
 	kind string
 	expr string
@@ -56,9 +57,10 @@ var (
 // principals, and EC2 instances (the calls of their instance profile).
 var newlyPrincipals = []trailhound.Namespace{trailhound.AwsUser, trailhound.AwsRole, trailhound.AwsRoleSession, trailhound.FederatedUser, trailhound.Ec2Instance}
 
-// maxMappedAddresses is how many addresses newlyObserved maps to their
-// autonomous systems through the engine's cache; past it, a join with the
-// enrichment table does (a variable for the tests of both ways).
+// maxMappedAddresses is how many addresses asnsOf maps to their
+// autonomous systems through the engine's cache; past it, one query
+// joining them with the enrichment table does (a variable for the tests
+// of both ways).
 var maxMappedAddresses = 5000
 
 func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailhound.Scope, dim newlyDimension) (*NewlyObserved, error) {
@@ -96,7 +98,7 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		return nil, fmt.Errorf("analysis: newly observed: %w", err)
 	}
 	if dim.asn {
-		if inScope, err = e.byASN(ctx, inScope, f, where, append(args, sub.args...)); err != nil {
+		if inScope, err = e.byASN(ctx, inScope); err != nil {
 			return nil, err
 		}
 	}
@@ -122,9 +124,6 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 		r.Close()
 		if err != nil {
 			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
-		}
-		if dim.asn && len(out) > maxMappedAddresses {
-			return e.asnsJoined(ctx, f, where, append(fargs, args...))
 		}
 		if dim.asn {
 			return e.asnSet(ctx, out)
@@ -188,42 +187,23 @@ func (e *Engine) newlyObserved(ctx context.Context, ent entityRow, scope trailho
 }
 
 // byASN sums calls counted by address into calls by autonomous system
-// (addresses without one are left out). Past maxMappedAddresses, the
-// calls of from matching where are summed again, joined with the
-// enrichment table.
-func (e *Engine) byASN(ctx context.Context, byIP map[int64]Counts, from, where string, args []any) (map[int64]Counts, error) {
-	out := map[int64]Counts{}
-	if len(byIP) > maxMappedAddresses {
-		r, err := e.db.QueryContext(ctx, `SELECT i.asn, `+sumCalls+` FROM `+from+` JOIN ip_info i ON i.key = events.ip_key
-WHERE `+where+` AND i.asn IS NOT NULL AND i.asn <> 0 GROUP BY i.asn`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: newly observed: %w", err)
-		}
-		defer r.Close()
-		for r.Next() {
-			var k int64
-			var c Counts
-			if err := r.Scan(&k, &c.Success, &c.Failure); err != nil {
-				return nil, fmt.Errorf("analysis: newly observed: %w", err)
-			}
-			out[k] = c
-		}
-		return out, r.Err()
-	}
+// (addresses without one are left out).
+func (e *Engine) byASN(ctx context.Context, byIP map[int64]Counts) (map[int64]Counts, error) {
 	keys := make(map[int64]bool, len(byIP))
 	for k := range byIP {
 		keys[k] = true
 	}
-	infos, err := e.ipInfos(ctx, keys)
+	asns, err := e.asnsOf(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
+	out := map[int64]Counts{}
 	for k, c := range byIP {
-		if in := infos[k]; in != nil && in.ASN != 0 {
-			t := out[in.ASN]
+		if asn := asns[k]; asn != 0 {
+			t := out[asn]
 			t.Success += c.Success
 			t.Failure += c.Failure
-			out[in.ASN] = t
+			out[asn] = t
 		}
 	}
 	return out, nil
@@ -231,35 +211,51 @@ WHERE `+where+` AND i.asn IS NOT NULL AND i.asn <> 0 GROUP BY i.asn`, args...)
 
 // asnSet maps a set of addresses to the set of their autonomous systems.
 func (e *Engine) asnSet(ctx context.Context, ips map[int64]bool) (map[int64]bool, error) {
-	infos, err := e.ipInfos(ctx, ips)
+	asns, err := e.asnsOf(ctx, ips)
 	if err != nil {
 		return nil, err
 	}
 	out := map[int64]bool{}
-	for _, in := range infos {
-		if in.ASN != 0 {
-			out[in.ASN] = true
-		}
+	for _, asn := range asns {
+		out[asn] = true
 	}
 	return out, nil
 }
 
-// asnsJoined is asnSet for the addresses of the calls of from matching
-// where, too many to map one by one: a join with the enrichment table.
-func (e *Engine) asnsJoined(ctx context.Context, from, where string, args []any) (map[int64]bool, error) {
-	r, err := e.db.QueryContext(ctx, `SELECT DISTINCT i.asn FROM (SELECT DISTINCT events.ip_key AS ip_key FROM `+from+` WHERE `+where+`) a
-JOIN ip_info i ON i.key = a.ip_key WHERE i.asn IS NOT NULL AND i.asn <> 0`, args...)
+// asnsOf maps addresses (by key) to their autonomous systems, leaving out
+// those without one: through the engine's address cache, or, for more
+// than maxMappedAddresses, in one query with the keys passed as a list
+// (a baseline can hold tens of thousands of addresses).
+func (e *Engine) asnsOf(ctx context.Context, ips map[int64]bool) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(ips))
+	if len(ips) <= maxMappedAddresses {
+		infos, err := e.ipInfos(ctx, ips)
+		if err != nil {
+			return nil, err
+		}
+		for k, in := range infos {
+			if in.ASN != 0 {
+				out[k] = in.ASN
+			}
+		}
+		return out, nil
+	}
+	list := make([]string, 0, len(ips))
+	for k := range ips {
+		list = append(list, strconv.FormatInt(k, 10))
+	}
+	r, err := e.db.QueryContext(ctx, `SELECT key, asn FROM ip_info
+WHERE key IN (SELECT unnest(?::BIGINT[])) AND asn IS NOT NULL AND asn <> 0`, "["+strings.Join(list, ",")+"]")
 	if err != nil {
-		return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+		return nil, fmt.Errorf("analysis: autonomous systems: %w", err)
 	}
 	defer r.Close()
-	out := map[int64]bool{}
 	for r.Next() {
-		var k int64
-		if err := r.Scan(&k); err != nil {
-			return nil, fmt.Errorf("analysis: newly observed baseline: %w", err)
+		var k, asn int64
+		if err := r.Scan(&k, &asn); err != nil {
+			return nil, fmt.Errorf("analysis: autonomous systems: %w", err)
 		}
-		out[k] = true
+		out[k] = asn
 	}
 	return out, r.Err()
 }
