@@ -542,8 +542,8 @@ SELECT peer_key, lp, rp, protocol, din, (SELECT count(*) FROM g) FROM g`
 	sums := map[rowKey]FlowDetailRow{}
 	if len(picked) > 0 {
 		// The picked rows' sums, joined with the picked rows passed as
-		// lists (as many placeholders take longer to plan and filter
-		// than the query takes to run).
+		// five list parameters (one bound parameter per value took
+		// longer to plan and filter than the query takes to run).
 		cols := make([][]string, 5)
 		for _, k := range picked {
 			cols[0] = append(cols[0], strconv.FormatInt(k.peer, 10))
