@@ -135,13 +135,15 @@ WHERE `+col+` = ? AND principal_key <> 0 GROUP BY principal_key`,
 			append(args, ent.Key), "caller", func(a *acc, n int64) { a.calls += n })
 		if err == nil && ent.Ref.Type == trailhound.IPAddress {
 			// Flow rows are hourly: those of the hours the scope touches.
-			// The two sides are read apart, so that the far side's look-up
-			// skips the row groups that cannot hold the address (flows are
-			// kept in far-side order within each day).
+			// The instances whose interfaces logged the address are read
+			// from their hourly table (migration 007), those that talked
+			// with it from the flows: the far side's look-up skips the row
+			// groups that cannot hold the address (flows are kept in
+			// far-side order within each day).
 			from, to := scope.Start/Hour*Hour, scope.End
 			err = scan(`SELECT instance_key, sum(bytes), min(first_start), max(last_end) FROM (
-SELECT instance_key, bytes, first_start, last_end FROM flows
-WHERE local_key = ? AND instance_key <> 0 AND hour >= `+ts+` AND hour < `+ts+`
+SELECT instance_key, bytes, first_start, last_end FROM flow_instances
+WHERE local_key = ? AND hour >= `+ts+` AND hour < `+ts+`
 UNION ALL
 SELECT instance_key, bytes, first_start, last_end FROM flows
 WHERE remote_key = ? AND local_key <> ? AND instance_key <> 0 AND hour >= `+ts+` AND hour < `+ts+`) f GROUP BY instance_key`,

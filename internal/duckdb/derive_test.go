@@ -185,11 +185,12 @@ func dump(t *testing.T, st *duckdb.Store, q string) string {
 // addresses sum, over writes, to the stored flows.
 func TestFlowHoursMatchFlows(t *testing.T) {
 	ctx := context.Background()
-	st, err := duckdb.Open(ctx, t.TempDir(), nil)
+	dir := t.TempDir()
+	st, err := duckdb.Open(ctx, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { st.Close() }()
 	t0 := time.Date(2026, 11, 1, 9, 40, 0, 0, time.UTC)
 	object := func(name string, from, to int) graph.ObjectWrite {
 		b := graph.NewBatch()
@@ -223,5 +224,32 @@ FROM flows WHERE local_key <> 0) GROUP BY ALL ORDER BY ALL`)
 	}
 	if got != want {
 		t.Errorf("hourly flow bytes differ from the flows:\n got %.1500s\nwant %.1500s", got, want)
+	}
+
+	// The instances of each local address, as written with each batch and
+	// as migration 007 computes them for flows stored before it.
+	wantInst := dumpRows(t, st, `SELECT hour, local_key, instance_key, sum(bytes), min(first_start), max(last_end) FROM flows
+WHERE local_key <> 0 AND instance_key <> 0 GROUP BY ALL ORDER BY ALL`)
+	instances := `SELECT hour, local_key, instance_key, sum(bytes), min(first_start), max(last_end) FROM flow_instances GROUP BY ALL ORDER BY ALL`
+	if n := strings.Count(wantInst, "\n"); n < 8 {
+		t.Fatalf("test flows should log addresses of instances over several hours, got %d rows:\n%s", n, wantInst)
+	}
+	if got := dumpRows(t, st, instances); got != wantInst {
+		t.Errorf("instances of local addresses differ from the flows:\n got %.1500s\nwant %.1500s", got, wantInst)
+	}
+	for _, q := range []string{`DROP TABLE flow_instances`, `DELETE FROM schema_migrations WHERE version = 7`} {
+		if _, err := st.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err = duckdb.Open(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dumpRows(t, st, instances); got != wantInst {
+		t.Errorf("instances of local addresses computed by the migration differ from the flows:\n got %.1500s\nwant %.1500s", got, wantInst)
 	}
 }

@@ -22,6 +22,7 @@ var fingerprintQueries = []string{
 	`SELECT id, updated_at, archived, count, md5(raw) FROM findings ORDER BY ALL`,
 	`SELECT hour, side, key, direction, port, protocol, action, sum(bytes), sum(records) FROM flow_hours GROUP BY ALL ORDER BY ALL`,
 	`SELECT hour, side, key, peer_key, local_port, remote_port, protocol, egress, action, sum(bytes), sum(packets), sum(records), min(first_start), max(last_end) FROM flow_conns GROUP BY ALL ORDER BY ALL`,
+	`SELECT hour, local_key, instance_key, sum(bytes), min(first_start), max(last_end) FROM flow_instances GROUP BY ALL ORDER BY ALL`,
 	`SELECT source, account, sum(records), min(first_time), max(last_time) FROM object_accounts GROUP BY ALL ORDER BY ALL`,
 }
 

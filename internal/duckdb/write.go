@@ -619,6 +619,13 @@ FROM flows WHERE batch_id = $1 AND local_key <> 0 AND hour IS NOT NULL GROUP BY 
 	if err != nil {
 		return fmt.Errorf("duckdb: write: hourly flow bytes: %w", err)
 	}
+	_, err = w.conn.ExecContext(ctx, `
+INSERT INTO flow_instances
+SELECT hour, local_key, instance_key, sum(bytes), min(first_start), max(last_end), $1
+FROM flows WHERE batch_id = $1 AND local_key <> 0 AND instance_key <> 0 AND hour IS NOT NULL GROUP BY hour, local_key, instance_key`, w.batchID)
+	if err != nil {
+		return fmt.Errorf("duckdb: write: instances of local addresses: %w", err)
+	}
 	return nil
 }
 
