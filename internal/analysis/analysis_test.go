@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -705,13 +706,40 @@ func TestFinding(t *testing.T) {
 // archive: they are the input records, byte for byte, oldest first.
 func TestEvents(t *testing.T) {
 	eng := newEngine(t)
+	// In one batch, and in batches of two records read ahead of fn.
+	for _, batch := range []int{0, 2} {
+		if batch > 0 {
+			defer analysis.SetEventBatch(batch)()
+		}
+		testEventsOf(t, eng, batch)
+	}
+	// fn's error stops the stream, batches read ahead or not.
+	defer analysis.SetEventBatch(2)()
+	stream, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: ref(trailhound.AwsAccount, analysistest.Account), Start: day.Start, End: day.End})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := stream.Each(context.Background(), func(*trailhound.APICall) error {
+		calls++
+		if calls == 5 {
+			return stop
+		}
+		return nil
+	}); err != stop || calls != 5 {
+		t.Errorf("stopped stream: %v after %d records, want %v after 5", err, calls, stop)
+	}
+}
+
+func testEventsOf(t *testing.T, eng *analysis.Engine, batch int) {
 	for _, e := range []trailhound.EntityRef{
 		ref(trailhound.AwsRoleSession, analysistest.SessionID),
 		ref(trailhound.AwsAccount, analysistest.Account),
 		ref(trailhound.UserAgent, analysistest.HostileUA),
 		ref(trailhound.S3Bucket, "finance-reports"),
 	} {
-		t.Run(e.String(), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/batch=%d", e, batch), func(t *testing.T) {
 			stream, err := eng.Events(context.Background(), analysis.EventsRequest{Entity: e, Start: day.Start, End: day.End})
 			if err != nil {
 				t.Fatal(err)

@@ -118,8 +118,9 @@ func (e *Engine) Events(ctx context.Context, req EventsRequest) (*EventStream, e
 // eventBatch is how many records are located before their objects are
 // read: each object is decoded once per batch (twice when its records
 // straddle two), and memory stays bounded however many records the scope
-// holds.
-const eventBatch = 5000
+// holds (three batches at most: one handed to fn, one ready, one being
+// read). A variable for the tests.
+var eventBatch = 5000
 
 type eventLoc struct {
 	ipKey     int64
@@ -137,10 +138,52 @@ type archivedObject struct {
 // Each calls fn with every record, oldest first (ties by event id). The
 // call's Raw field is the record exactly as delivered. A record that is
 // no longer in the archive is an error, not a silent gap.
+//
+// Records are located and decoded a batch at a time, the next batch while
+// fn handles the current one: locating, decoding and writing out each
+// take a good share of the time, and this way they use every core.
 func (s *EventStream) Each(ctx context.Context, fn func(*trailhound.APICall) error) error {
 	if s.Source != trailhound.SourceCloudTrail {
 		return fmt.Errorf("analysis: events: the stream holds %s records, not CloudTrail events", s.Source)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan *eventBatchRead, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.readBatches(ctx, ready)
+		close(ready)
+	}()
+	var failure error
+	for b := range ready {
+		if failure != nil {
+			continue // drains the reader, which stops on the cancel
+		}
+		if failure = s.emit(b, fn); failure != nil {
+			cancel()
+		}
+	}
+	err := <-done
+	if failure != nil {
+		return failure
+	}
+	return err
+}
+
+// eventBatchRead is a batch of located records with everything emit
+// needs: the decoded calls by object and record, and the names and
+// locations the filters read.
+type eventBatchRead struct {
+	locs      []eventLoc
+	objects   map[int64]archivedObject
+	got       map[int64]map[int]*trailhound.APICall
+	locations map[int64]*IPInfo
+	callers   *rowBuilder
+}
+
+// readBatches locates the stream's records in order and sends them to
+// ready a batch at a time, read.
+func (s *EventStream) readBatches(ctx context.Context, ready chan<- *eventBatchRead) error {
 	ts := s.e.dialect.Timestamp()
 	// Objects are looked up once per batch rather than joined: their
 	// names would be read again for every record.
@@ -161,8 +204,20 @@ ORDER BY event_time, event_id`
 		return fmt.Errorf("analysis: events: %w", err)
 	}
 	defer rows.Close()
-	batch := make([]eventLoc, 0, eventBatch)
 	objects := map[int64]archivedObject{}
+	send := func(locs []eventLoc) error {
+		b, err := s.read(ctx, locs, objects)
+		if err != nil {
+			return err
+		}
+		select {
+		case ready <- b:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	batch := make([]eventLoc, 0, eventBatch)
 	for rows.Next() {
 		var l eventLoc
 		dest := []any{&l.objectID, &l.record, &l.eventID}
@@ -174,16 +229,19 @@ ORDER BY event_time, event_id`
 		}
 		batch = append(batch, l)
 		if len(batch) == eventBatch {
-			if err := s.emit(ctx, batch, objects, fn); err != nil {
+			if err := send(batch); err != nil {
 				return err
 			}
-			batch = batch[:0]
+			batch = make([]eventLoc, 0, eventBatch)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("analysis: events: %w", err)
 	}
-	return s.emit(ctx, batch, objects, fn)
+	if len(batch) == 0 {
+		return nil
+	}
+	return send(batch)
 }
 
 // archivedObjects adds the objects of ids that known lacks.
@@ -233,9 +291,8 @@ func qualify(where, alias string) string {
 	return where
 }
 
-// emit decodes the objects of a batch and passes its records to fn in
-// the batch's order.
-func (s *EventStream) emit(ctx context.Context, batch []eventLoc, objects map[int64]archivedObject, fn func(*trailhound.APICall) error) error {
+// read decodes the objects of a batch and looks up what its filters need.
+func (s *EventStream) read(ctx context.Context, batch []eventLoc, objects map[int64]archivedObject) (*eventBatchRead, error) {
 	wanted := map[int64]map[int]bool{}
 	for _, l := range batch {
 		if wanted[l.objectID] == nil {
@@ -244,45 +301,54 @@ func (s *EventStream) emit(ctx context.Context, batch []eventLoc, objects map[in
 		wanted[l.objectID][l.record] = true
 	}
 	if err := s.e.archivedObjects(ctx, wanted, objects); err != nil {
-		return err
+		return nil, err
 	}
 	got, err := s.e.readObjects(ctx, wanted, objects)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var locations map[int64]*IPInfo
+	// The batch's own objects: the reader adds to objects meanwhile.
+	mine := make(map[int64]archivedObject, len(wanted))
+	for id := range wanted {
+		mine[id] = objects[id]
+	}
+	b := &eventBatchRead{locs: batch, objects: mine, got: got, callers: &rowBuilder{}}
 	if len(s.filter.ipClass) > 0 {
 		keys := map[int64]bool{}
 		for _, l := range batch {
 			keys[l.ipKey] = true
 		}
-		if locations, err = s.e.ipInfos(ctx, keys); err != nil {
-			return err
+		if b.locations, err = s.e.ipInfos(ctx, keys); err != nil {
+			return nil, err
 		}
 	}
 	// Callers are named as the activity details name them.
-	callers := &rowBuilder{}
 	if s.filter.usesCaller() {
 		keys := map[int64]bool{}
 		for _, l := range batch {
 			keys[l.callerKey] = true
 		}
-		if callers.names, err = s.e.names(ctx, keys); err != nil {
-			return err
+		if b.callers.names, err = s.e.names(ctx, keys); err != nil {
+			return nil, err
 		}
 	}
-	for _, l := range batch {
-		c := got[l.objectID][l.record]
+	return b, nil
+}
+
+// emit passes the records of a batch read to fn in the batch's order.
+func (s *EventStream) emit(b *eventBatchRead, fn func(*trailhound.APICall) error) error {
+	for _, l := range b.locs {
+		c := b.got[l.objectID][l.record]
 		if c == nil {
-			o := objects[l.objectID]
+			o := b.objects[l.objectID]
 			return fmt.Errorf("analysis: events: record %d of object %s (%s) is missing from the archive", l.record, o.sha, o.uri)
 		}
 		if c.EventID != l.eventID {
-			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, objects[l.objectID].uri, c.EventID, l.eventID)
+			return fmt.Errorf("analysis: events: record %d of object %s is event %q, the store says %q", l.record, b.objects[l.objectID].uri, c.EventID, l.eventID)
 		}
 		if len(s.filter.active) > 0 {
-			api, ip := callRows(c, l.ipKey, locations)
-			if !s.filter.keep(api, ip, callers.entityRow("caller", l.callerKey, "")) {
+			api, ip := callRows(c, l.ipKey, b.locations)
+			if !s.filter.keep(api, ip, b.callers.entityRow("caller", l.callerKey, "")) {
 				continue
 			}
 		}

@@ -49,3 +49,11 @@ func CheckFarSideHourly() (restore func()) {
 	maxFarGaps = -1
 	return func() { maxFarGaps = old }
 }
+
+// SetEventBatch has raw CloudTrail records located and read n at a time
+// until the returned function restores the batch size.
+func SetEventBatch(n int) (restore func()) {
+	old := eventBatch
+	eventBatch = n
+	return func() { eventBatch = old }
+}
