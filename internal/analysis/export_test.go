@@ -23,9 +23,9 @@ func (e *Engine) SearchIndexed(ctx context.Context) bool {
 	return idx != nil
 }
 
-// LocateBaselinesBySQL has new-geolocations join every baseline with the
-// address table, as it does for baselines of many addresses, until the
-// returned function restores the bound.
+// LocateBaselinesBySQL has new-geolocations and the summary join every
+// baseline with the address table, as they do for baselines of many
+// addresses, until the returned function restores the bound.
 func LocateBaselinesBySQL() (restore func()) {
 	old := maxLocatedKeys
 	maxLocatedKeys = 0

@@ -105,32 +105,7 @@ WHERE `+sub.where+` AND ip_key <> 0 GROUP BY ip_key`,
 		return nil, err
 	}
 	baselinePlaces := func(where string, args []any) (map[place]bool, error) {
-		from, fargs := e.callsFrom(base.Start, base.End)
-		// The baseline's addresses are usually few: they are located
-		// from the engine's cache (or by key, in key order). Many are
-		// joined with the whole address table instead.
-		keys, err := e.distinctKeys(ctx, `SELECT DISTINCT events.ip_key FROM `+from+` WHERE `+where+` AND events.ip_key <> 0`,
-			maxLocatedKeys, append(fargs, args...)...)
-		if err != nil {
-			return nil, fmt.Errorf("analysis: new geolocations baseline: %w", err)
-		}
-		if keys != nil {
-			info, err := e.ipInfos(ctx, keys)
-			if err != nil {
-				return nil, err
-			}
-			places := map[place]bool{}
-			for _, in := range info {
-				if p, ok := placeOf(in); ok {
-					places[p] = true
-				}
-			}
-			return places, nil
-		}
-		q := `SELECT DISTINCT i.country, coalesce(i.region, ''), coalesce(i.city, '') FROM ` + from + `
-JOIN ip_info i ON i.key = events.ip_key
-WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> ''`
-		return e.queryPlaces(ctx, "new geolocations baseline", q, append(fargs, args...)...)
+		return e.placesCalledFrom(ctx, base, where, args, "new geolocations baseline")
 	}
 	mine, err := baselinePlaces(qualify(sub.where, "events."), sub.args)
 	if err != nil {
@@ -190,6 +165,38 @@ WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.count
 		return a.Country+a.Region+a.City < b.Country+b.Region+b.City
 	})
 	return out, nil
+}
+
+// placesCalledFrom are the places the calls of window selected by where
+// (over the alias events, with args) came from; what names the query in
+// errors.
+func (e *Engine) placesCalledFrom(ctx context.Context, window trailhound.Scope, where string, args []any, what string) (map[place]bool, error) {
+	from, fargs := e.callsFrom(window.Start, window.End)
+	// The addresses are usually few: they are located from the engine's
+	// cache (or by key, in key order). Many are joined with the whole
+	// address table instead.
+	keys, err := e.distinctKeys(ctx, `SELECT DISTINCT events.ip_key FROM `+from+` WHERE `+where+` AND events.ip_key <> 0`,
+		maxLocatedKeys, append(fargs, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %s: %w", what, err)
+	}
+	if keys != nil {
+		info, err := e.ipInfos(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		places := map[place]bool{}
+		for _, in := range info {
+			if p, ok := placeOf(in); ok {
+				places[p] = true
+			}
+		}
+		return places, nil
+	}
+	q := `SELECT DISTINCT i.country, coalesce(i.region, ''), coalesce(i.city, '') FROM ` + from + `
+JOIN ip_info i ON i.key = events.ip_key
+WHERE ` + where + ` AND events.ip_key <> 0 AND i.country IS NOT NULL AND i.country <> ''`
+	return e.queryPlaces(ctx, what, q, append(fargs, args...)...)
 }
 
 // maxLocatedKeys bounds the addresses a baseline locates one by one.

@@ -52,4 +52,26 @@ func TestNewGeolocationsBaselinePaths(t *testing.T) {
 	if len(refs) < 5 || located == 0 {
 		t.Fatalf("%d entities, %d new places: the comparison proves little", len(refs), located)
 	}
+	// The summary's newly observed places, the same way.
+	summarized := 0
+	for _, sc := range scopes {
+		req := analysis.SummaryRequest{Start: sc.Start, End: sc.End}
+		byKey, err := eng.Summary(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		restore := analysis.LocateBaselinesBySQL()
+		bySQL, err := eng.Summary(ctx, req)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(bySQL.NewGeolocations, byKey.NewGeolocations); diff != "" {
+			t.Fatalf("summary %+v (-join +by address):\n%s", sc, diff)
+		}
+		summarized += len(byKey.NewGeolocations)
+	}
+	if summarized == 0 {
+		t.Fatal("no new places in the summaries: the comparison proves little")
+	}
 }

@@ -308,9 +308,7 @@ WHERE ip_key <> 0 GROUP BY ip_key, principal_key`, args...)
 
 // locatedPlaces are the places any call came from during s.
 func (e *Engine) locatedPlaces(ctx context.Context, s trailhound.Scope) (map[place]bool, error) {
-	from, args := e.callsFrom(s.Start, s.End)
-	return e.queryPlaces(ctx, "located places", `SELECT DISTINCT country, coalesce(region, ''), coalesce(city, '') FROM ip_info
-WHERE country IS NOT NULL AND country <> '' AND key IN (SELECT DISTINCT ip_key FROM `+from+` WHERE ip_key <> 0)`, args...)
+	return e.placesCalledFrom(ctx, s, "true", nil, "summary baseline places")
 }
 
 // summaryPrincipals ranks roles and users by their calls in scope,
