@@ -1,9 +1,11 @@
 package duckdb_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,8 +14,9 @@ import (
 	"github.com/trailhound/trailhound/internal/graph"
 )
 
-// TestOptimize: rewriting the entities and addresses in key order, and the
-// flows by day and far side, changes
+// TestOptimize: rewriting the entities and addresses in key order, the
+// flows by day and far side, the connections by day, side and key, and
+// the hourly flow bytes by side and key, changes
 // nothing a query can see (the store's fingerprint, the tables'
 // definitions), merges each entity's observations into one row, is not
 // repeated when nothing was written since, and later writes are read
@@ -38,9 +41,13 @@ func TestOptimize(t *testing.T) {
 		for i := range 6 {
 			// Flows of two days with far sides in no particular order.
 			start := time.Date(2026, 11, 1+i%2, n, 0, 0, 0, time.UTC)
-			f := &trailhound.Flow{AccountID: "111122223333", InterfaceID: "eni-0a1b2c3d4e5f60001", SrcAddr: "10.0.1.25",
+			// Two local addresses, one of them an instance's at times.
+			f := &trailhound.Flow{AccountID: "111122223333", InterfaceID: "eni-0a1b2c3d4e5f60001", SrcAddr: fmt.Sprintf("10.0.1.%d", 25+i/2%2),
 				DstAddr: fmt.Sprintf("203.0.113.%d", (i*37+n*11)%250), SrcPort: 40000 + i, DstPort: 443, Protocol: 6,
 				Bytes: int64(100 * (i + 1)), Packets: 1, Start: start, End: start.Add(time.Minute), Action: "ACCEPT", LogStatus: "OK", Line: i + 1}
+			if i%3 == 0 {
+				f.InstanceID = "i-0123456789abcdef0"
+			}
 			if err := b.Flow(f); err != nil {
 				t.Fatal(err)
 			}
@@ -100,10 +107,11 @@ func TestOptimize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tables) != 4 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
+	if len(res.Tables) != 5 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
 		res.Tables[2].Name != "flows" || res.Tables[2].Before != res.Tables[2].After ||
-		res.Tables[3].Name != "flow_conns" || res.Tables[3].Before != res.Tables[3].After {
-		t.Fatalf("optimize %+v, want entities %d → %d, ip_info, flows and flow_conns", res, observations, distinct)
+		res.Tables[3].Name != "flow_conns" || res.Tables[3].Before != res.Tables[3].After ||
+		res.Tables[4].Name != "flow_hours" || res.Tables[4].Before != res.Tables[4].After {
+		t.Fatalf("optimize %+v, want entities %d → %d, ip_info, flows, flow_conns and flow_hours", res, observations, distinct)
 	}
 	after, err := st.Fingerprint(ctx)
 	if err != nil {
@@ -175,6 +183,27 @@ func TestOptimize(t *testing.T) {
 	if len(connOrder) < 10 || !slices.IsSortedFunc(connOrder, func(a, b [3]int64) int { return slices.Compare(a[:], b[:]) }) {
 		t.Errorf("%d connections, not in day, side and key order", len(connOrder))
 	}
+	// Hourly flow bytes by side, key and hour.
+	rows, err = db.QueryContext(ctx, `SELECT side, key, epoch(hour)::BIGINT FROM flow_hours`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type hourKey struct {
+		side      string
+		key, hour int64
+	}
+	var hourOrder []hourKey
+	for rows.Next() {
+		var k hourKey
+		rows.Scan(&k.side, &k.key, &k.hour)
+		hourOrder = append(hourOrder, k)
+	}
+	rows.Close()
+	if len(hourOrder) < 4 || !slices.IsSortedFunc(hourOrder, func(a, b hourKey) int {
+		return cmp.Or(strings.Compare(a.side, b.side), cmp.Compare(a.key, b.key), cmp.Compare(a.hour, b.hour))
+	}) {
+		t.Errorf("%d hourly flow rows, not in side, key and hour order", len(hourOrder))
+	}
 	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 0 {
 		t.Errorf("second optimize rewrote %+v (%v)", res.Tables, err)
 	}
@@ -190,7 +219,7 @@ func TestOptimize(t *testing.T) {
 	if first.Hour() != 0 || last.Hour() != 5 {
 		t.Errorf("user seen %v to %v, want hours 0 to 5", first, last)
 	}
-	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 4 {
+	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 5 {
 		t.Errorf("optimize after a write: %+v (%v)", res.Tables, err)
 	}
 	if n := count(`SELECT count(*) - count(DISTINCT (key, namespace, id)) FROM entities`); n != 0 {
