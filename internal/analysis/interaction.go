@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound"
@@ -170,14 +172,21 @@ WHERE `+sub.where+` GROUP BY principal_key`, append(args, sub.args...), "profile
 	// Sessions in the rows: their role and their starter, whenever
 	// recorded, for the links of each row.
 	keys := map[int64]bool{}
+	var sessions []int64
 	for k, a := range rows {
 		keys[k] = true
 		if a.relation == "started-session" || a.relation == "session-of-role" || a.relation == "profile-session" {
-			if a.role, a.starter, err = e.sessionLinks(ctx, k); err != nil {
-				return nil, err
-			}
-			keys[a.role], keys[a.starter] = true, true
+			sessions = append(sessions, k)
 		}
+	}
+	links, err := e.sessionLinks(ctx, sessions)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range sessions {
+		a := rows[k]
+		a.role, a.starter = links[k].role, links[k].starter
+		keys[a.role], keys[a.starter] = true, true
 	}
 	names, err := e.names(ctx, keys)
 	if err != nil {
@@ -218,16 +227,39 @@ WHERE `+sub.where+` GROUP BY principal_key`, append(args, sub.args...), "profile
 	return out, nil
 }
 
-// sessionLinks returns a session's role and the principal that started it
-// (0 when not recorded).
-func (e *Engine) sessionLinks(ctx context.Context, session int64) (role, starter int64, err error) {
-	err = e.db.QueryRowContext(ctx, `SELECT
-	coalesce((SELECT min(dst) FROM edges WHERE kind = 'assumed_role' AND src = ?), 0),
-	coalesce((SELECT min(dst) FROM edges WHERE kind = 'started_by' AND src = ?), 0)`, session, session).Scan(&role, &starter)
-	if err != nil {
-		return 0, 0, fmt.Errorf("analysis: session links: %w", err)
+// sessionLink is a session's role and the principal that started it (0
+// when not recorded).
+type sessionLink struct{ role, starter int64 }
+
+// sessionLinks returns the links of sessions, all in one query: a role
+// can have hundreds of sessions in a scope.
+func (e *Engine) sessionLinks(ctx context.Context, sessions []int64) (map[int64]sessionLink, error) {
+	out := make(map[int64]sessionLink, len(sessions))
+	if len(sessions) == 0 {
+		return out, nil
 	}
-	return role, starter, nil
+	list := make([]string, len(sessions))
+	for i, k := range sessions {
+		list[i] = strconv.FormatInt(k, 10)
+	}
+	rows, err := e.db.QueryContext(ctx, `SELECT src, min(dst) FILTER (WHERE kind = 'assumed_role'), min(dst) FILTER (WHERE kind = 'started_by') FROM edges
+WHERE kind IN ('assumed_role', 'started_by') AND src IN (SELECT unnest(?::BIGINT[])) GROUP BY src`, "["+strings.Join(list, ",")+"]")
+	if err != nil {
+		return nil, fmt.Errorf("analysis: session links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int64
+		var role, starter sql.NullInt64
+		if err := rows.Scan(&k, &role, &starter); err != nil {
+			return nil, fmt.Errorf("analysis: session links: %w", err)
+		}
+		out[k] = sessionLink{role.Int64, starter.Int64}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analysis: session links: %w", err)
+	}
+	return out, nil
 }
 
 // sessionIdentity adds a session's role and starter rows, over the whole
