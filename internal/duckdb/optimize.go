@@ -44,6 +44,13 @@ var optimizedTables = []optimizedTable{
 SELECT key, namespace, id, coalesce(max(label) FILTER (WHERE label <> id), max(label)), max(arn), max(account), min(first_seen), max(last_seen), max(batch_id)
 FROM entities GROUP BY key, namespace, id ORDER BY key, namespace, id`},
 	{name: "ip_info", rewrite: `INSERT INTO %s SELECT * FROM ip_info ORDER BY key`},
+	// Relationships are read by kind and one end's key: a session's role
+	// and starter, a role's assumptions, an entity's findings and API
+	// calls. In kind and source order, a look-up by source reads a row
+	// group or two, and one by destination only its kind's row groups
+	// (in arrival order every look-up read the whole table: 16–18 ms for
+	// a role's sessions on the large benchmark).
+	{name: "edges", rewrite: `INSERT INTO %s SELECT * FROM edges ORDER BY kind, src, hour`},
 	// Flows are read by time and by one side's key. The instance and
 	// local sides have hourly rollups (flow_hours); the far side, whose
 	// addresses are too many to roll up, is read from the flows, so each

@@ -16,7 +16,8 @@ import (
 
 // TestOptimize: rewriting the entities and addresses in key order, the
 // flows by day and far side, the connections by day, side and key, and
-// the hourly flow bytes by side and key, changes
+// the hourly flow bytes by side and key, and the relationships by kind
+// and source, changes
 // nothing a query can see (the store's fingerprint, the tables'
 // definitions), merges each entity's observations into one row, is not
 // repeated when nothing was written since, and later writes are read
@@ -107,11 +108,12 @@ func TestOptimize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Tables) != 5 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
-		res.Tables[2].Name != "flows" || res.Tables[2].Before != res.Tables[2].After ||
-		res.Tables[3].Name != "flow_conns" || res.Tables[3].Before != res.Tables[3].After ||
-		res.Tables[4].Name != "flow_hours" || res.Tables[4].Before != res.Tables[4].After {
-		t.Fatalf("optimize %+v, want entities %d → %d, ip_info, flows, flow_conns and flow_hours", res, observations, distinct)
+	if len(res.Tables) != 6 || res.Tables[0].Name != "entities" || res.Tables[0].Before != observations || res.Tables[0].After != distinct ||
+		res.Tables[2].Name != "edges" || res.Tables[2].Before != res.Tables[2].After ||
+		res.Tables[3].Name != "flows" || res.Tables[3].Before != res.Tables[3].After ||
+		res.Tables[4].Name != "flow_conns" || res.Tables[4].Before != res.Tables[4].After ||
+		res.Tables[5].Name != "flow_hours" || res.Tables[5].Before != res.Tables[5].After {
+		t.Fatalf("optimize %+v, want entities %d → %d, ip_info, edges, flows, flow_conns and flow_hours", res, observations, distinct)
 	}
 	after, err := st.Fingerprint(ctx)
 	if err != nil {
@@ -183,6 +185,27 @@ func TestOptimize(t *testing.T) {
 	if len(connOrder) < 10 || !slices.IsSortedFunc(connOrder, func(a, b [3]int64) int { return slices.Compare(a[:], b[:]) }) {
 		t.Errorf("%d connections, not in day, side and key order", len(connOrder))
 	}
+	// Relationships by kind, source and hour.
+	rows, err = db.QueryContext(ctx, `SELECT kind, src, epoch(hour)::BIGINT FROM edges`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type edgeKey struct {
+		kind      string
+		src, hour int64
+	}
+	var edgeOrder []edgeKey
+	for rows.Next() {
+		var k edgeKey
+		rows.Scan(&k.kind, &k.src, &k.hour)
+		edgeOrder = append(edgeOrder, k)
+	}
+	rows.Close()
+	if len(edgeOrder) < 10 || !slices.IsSortedFunc(edgeOrder, func(a, b edgeKey) int {
+		return cmp.Or(strings.Compare(a.kind, b.kind), cmp.Compare(a.src, b.src), cmp.Compare(a.hour, b.hour))
+	}) {
+		t.Errorf("%d relationships, not in kind, source and hour order", len(edgeOrder))
+	}
 	// Hourly flow bytes by side, key and hour.
 	rows, err = db.QueryContext(ctx, `SELECT side, key, epoch(hour)::BIGINT FROM flow_hours`)
 	if err != nil {
@@ -219,7 +242,7 @@ func TestOptimize(t *testing.T) {
 	if first.Hour() != 0 || last.Hour() != 5 {
 		t.Errorf("user seen %v to %v, want hours 0 to 5", first, last)
 	}
-	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 5 {
+	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 6 {
 		t.Errorf("optimize after a write: %+v (%v)", res.Tables, err)
 	}
 	if n := count(`SELECT count(*) - count(DISTINCT (key, namespace, id)) FROM entities`); n != 0 {
