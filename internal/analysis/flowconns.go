@@ -544,18 +544,13 @@ SELECT peer_key, lp, rp, protocol, din, (SELECT count(*) FROM g) FROM g`
 		// The picked rows' sums, joined with the picked rows passed as
 		// five list parameters (one bound parameter per value took
 		// longer to plan and filter than the query takes to run).
-		cols := make([][]string, 5)
+		var peers, lps, rps, protocols []int64
+		var inbound []bool
 		for _, k := range picked {
-			cols[0] = append(cols[0], strconv.FormatInt(k.peer, 10))
-			cols[1] = append(cols[1], strconv.FormatInt(k.lp, 10))
-			cols[2] = append(cols[2], strconv.FormatInt(k.rp, 10))
-			cols[3] = append(cols[3], strconv.FormatInt(k.protocol, 10))
-			cols[4] = append(cols[4], strconv.FormatBool(k.inbound))
+			peers, lps, rps = append(peers, k.peer), append(lps, k.lp), append(rps, k.rp)
+			protocols, inbound = append(protocols, k.protocol), append(inbound, k.inbound)
 		}
-		sArgs := append([]any{}, args...)
-		for _, c := range cols {
-			sArgs = append(sArgs, "["+strings.Join(c, ",")+"]")
-		}
+		sArgs := append(append([]any{}, args...), listParam(peers), listParam(lps), listParam(rps), listParam(protocols), listParam(inbound))
 		sArgs = append(sArgs, hourArgs...)
 		q := base + `, k AS (
 SELECT unnest(?::BIGINT[]) AS pk, unnest(?::INTEGER[]) AS l, unnest(?::INTEGER[]) AS r, unnest(?::INTEGER[]) AS p, unnest(?::BOOLEAN[]) AS dn

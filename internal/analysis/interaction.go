@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/trailhound/trailhound"
@@ -238,12 +236,8 @@ func (e *Engine) sessionLinks(ctx context.Context, sessions []int64) (map[int64]
 	if len(sessions) == 0 {
 		return out, nil
 	}
-	list := make([]string, len(sessions))
-	for i, k := range sessions {
-		list[i] = strconv.FormatInt(k, 10)
-	}
 	rows, err := e.db.QueryContext(ctx, `SELECT src, min(dst) FILTER (WHERE kind = 'assumed_role'), min(dst) FILTER (WHERE kind = 'started_by') FROM edges
-WHERE kind IN ('assumed_role', 'started_by') AND src IN (SELECT unnest(?::BIGINT[])) GROUP BY src`, "["+strings.Join(list, ",")+"]")
+WHERE kind IN ('assumed_role', 'started_by') AND src IN (SELECT unnest(?::BIGINT[])) GROUP BY src`, listParam(sessions))
 	if err != nil {
 		return nil, fmt.Errorf("analysis: session links: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/trailhound/trailhound"
@@ -240,12 +239,12 @@ func (e *Engine) asnsOf(ctx context.Context, ips map[int64]bool) (map[int64]int6
 		}
 		return out, nil
 	}
-	list := make([]string, 0, len(ips))
+	list := make([]int64, 0, len(ips))
 	for k := range ips {
-		list = append(list, strconv.FormatInt(k, 10))
+		list = append(list, k)
 	}
 	r, err := e.db.QueryContext(ctx, `SELECT key, asn FROM ip_info
-WHERE key IN (SELECT unnest(?::BIGINT[])) AND asn IS NOT NULL AND asn <> 0`, "["+strings.Join(list, ",")+"]")
+WHERE key IN (SELECT unnest(?::BIGINT[])) AND asn IS NOT NULL AND asn <> 0`, listParam(list))
 	if err != nil {
 		return nil, fmt.Errorf("analysis: autonomous systems: %w", err)
 	}
