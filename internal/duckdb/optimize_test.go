@@ -144,88 +144,50 @@ func TestOptimize(t *testing.T) {
 			t.Errorf("%s not in key order", table)
 		}
 	}
-	// Flows by day, then far side; rows without an hour last.
-	rows, err := db.QueryContext(ctx, `SELECT coalesce(epoch(date_trunc('day', hour))::BIGINT, 9223372036854775807), remote_key FROM flows`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var flowOrder [][2]int64
-	for rows.Next() {
-		var k [2]int64
-		rows.Scan(&k[0], &k[1])
-		flowOrder = append(flowOrder, k)
-	}
-	rows.Close()
-	if len(flowOrder) < 10 || !slices.IsSortedFunc(flowOrder, func(a, b [2]int64) int {
-		if a[0] != b[0] {
-			return int(a[0] - b[0])
+	// ordered reads q's rows in storage order and reports how many there
+	// are and whether they are in ascending order of their columns.
+	ordered := func(q string) (int, bool) {
+		t.Helper()
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if a[1] < b[1] {
-			return -1
+		defer rows.Close()
+		cols, _ := rows.Columns()
+		var prev []any
+		n, sorted := 0, true
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			if prev != nil && compareRow(prev, vals) > 0 {
+				sorted = false
+			}
+			prev, n = vals, n+1
 		}
-		if a[1] > b[1] {
-			return 1
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
 		}
-		return 0
-	}) {
-		t.Errorf("%d flows, not in day and far-side order", len(flowOrder))
+		return n, sorted
 	}
-	// Connections by day, then side and key.
-	rows, err = db.QueryContext(ctx, `SELECT epoch(date_trunc('day', hour))::BIGINT, side, key FROM flow_conns`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var connOrder [][3]int64
-	for rows.Next() {
-		var k [3]int64
-		rows.Scan(&k[0], &k[1], &k[2])
-		connOrder = append(connOrder, k)
-	}
-	rows.Close()
-	if len(connOrder) < 10 || !slices.IsSortedFunc(connOrder, func(a, b [3]int64) int { return slices.Compare(a[:], b[:]) }) {
-		t.Errorf("%d connections, not in day, side and key order", len(connOrder))
-	}
-	// Relationships by kind, source and hour.
-	rows, err = db.QueryContext(ctx, `SELECT kind, src, epoch(hour)::BIGINT FROM edges`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type edgeKey struct {
-		kind      string
-		src, hour int64
-	}
-	var edgeOrder []edgeKey
-	for rows.Next() {
-		var k edgeKey
-		rows.Scan(&k.kind, &k.src, &k.hour)
-		edgeOrder = append(edgeOrder, k)
-	}
-	rows.Close()
-	if len(edgeOrder) < 10 || !slices.IsSortedFunc(edgeOrder, func(a, b edgeKey) int {
-		return cmp.Or(strings.Compare(a.kind, b.kind), cmp.Compare(a.src, b.src), cmp.Compare(a.hour, b.hour))
-	}) {
-		t.Errorf("%d relationships, not in kind, source and hour order", len(edgeOrder))
-	}
-	// Hourly flow bytes by side, key and hour.
-	rows, err = db.QueryContext(ctx, `SELECT side, key, epoch(hour)::BIGINT FROM flow_hours`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type hourKey struct {
-		side      string
-		key, hour int64
-	}
-	var hourOrder []hourKey
-	for rows.Next() {
-		var k hourKey
-		rows.Scan(&k.side, &k.key, &k.hour)
-		hourOrder = append(hourOrder, k)
-	}
-	rows.Close()
-	if len(hourOrder) < 4 || !slices.IsSortedFunc(hourOrder, func(a, b hourKey) int {
-		return cmp.Or(strings.Compare(a.side, b.side), cmp.Compare(a.key, b.key), cmp.Compare(a.hour, b.hour))
-	}) {
-		t.Errorf("%d hourly flow rows, not in side, key and hour order", len(hourOrder))
+	for _, c := range []struct {
+		query, order string
+		min          int
+	}{
+		// Rows without an hour last.
+		{`SELECT coalesce(epoch(date_trunc('day', hour))::BIGINT, 9223372036854775807), remote_key FROM flows`, "flows, not in day and far-side order", 10},
+		{`SELECT epoch(date_trunc('day', hour))::BIGINT, side, key FROM flow_conns`, "connections, not in day, side and key order", 10},
+		{`SELECT kind, src, epoch(hour)::BIGINT FROM edges`, "relationships, not in kind, source and hour order", 10},
+		{`SELECT side, key, epoch(hour)::BIGINT FROM flow_hours`, "hourly flow rows, not in side, key and hour order", 4},
+	} {
+		if n, sorted := ordered(c.query); n < c.min || !sorted {
+			t.Errorf("%d %s", n, c.order)
+		}
 	}
 	if res, err := st.Optimize(ctx); err != nil || len(res.Tables) != 0 {
 		t.Errorf("second optimize rewrote %+v (%v)", res.Tables, err)
@@ -248,4 +210,33 @@ func TestOptimize(t *testing.T) {
 	if n := count(`SELECT count(*) - count(DISTINCT (key, namespace, id)) FROM entities`); n != 0 {
 		t.Errorf("%d entities still have several rows", n)
 	}
+}
+
+// compareRow compares two rows of integers and strings column by column.
+func compareRow(a, b []any) int {
+	for i := range a {
+		var c int
+		switch x := a[i].(type) {
+		case string:
+			c = strings.Compare(x, b[i].(string))
+		default:
+			c = cmp.Compare(asInt(x), asInt(b[i]))
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func asInt(v any) int64 {
+	switch x := v.(type) {
+	case int8:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int64:
+		return x
+	}
+	panic(fmt.Sprintf("unexpected %T in an ordered column", v))
 }
