@@ -113,7 +113,12 @@ func TestServeGroups(t *testing.T) {
 	if err != nil || list == nil || list.Total != 3 {
 		t.Fatalf("groups %+v %v: %s", list, err, srv.stderr.String())
 	}
-	if !strings.Contains(srv.stderr.String(), `"msg":"groups_updated"`) {
+	// The update is logged after its transaction commits, so the
+	// groups can be served a moment before the line is written.
+	logged := func() bool { return strings.Contains(srv.stderr.String(), `"msg":"groups_updated"`) }
+	for deadline := time.Now().Add(10 * time.Second); !logged() && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if !logged() {
 		t.Errorf("no update logged: %s", srv.stderr.String())
 	}
 }
