@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -17,15 +19,13 @@ import (
 // could be handed to Go. Two cases read the records from the archive
 // instead (flowScan), with the same results: windows holding flows
 // ingested before the table existed and not backfilled since (trailhound
-// backfill), and filters on the peer's address (CIDR blocks and address
-// classes are not expressible over keys).
+// backfill), and filters on the peer's address where an address's far
+// side counts (connAddressPeers).
 
 // connsUsable reports whether the connection table can answer a details
-// query over window with filter.
+// query over window with filter, apart from its address filters (see
+// connAddressPeers).
 func (e *Engine) connsUsable(ctx context.Context, window trailhound.Scope, f *flowFilter) (bool, error) {
-	if len(f.ip) > 0 || len(f.notIP) > 0 || len(f.ipClass) > 0 {
-		return false, nil
-	}
 	var missing int64
 	if err := e.db.QueryRowContext(ctx, `SELECT coalesce(max(value), 0) FROM store_state WHERE name = 'flow_conns.missing_through_object'`).Scan(&missing); err != nil {
 		return false, fmt.Errorf("analysis: flow connections: %w", err)
@@ -54,6 +54,61 @@ WHERE source = 'vpcflow' AND object_id <= ? AND first_time < `+ts+` AND last_tim
 		e.connsWindows.Store(window, true)
 	}
 	return !legacy, nil
+}
+
+// connAddressPeers resolves f's address filters (ip, notIp, ipClass) for
+// the connection table, which keeps the peer's key only: it sets
+// f.addressPeers to the peers in window whose addresses pass, tested as
+// the records' are (flowFilter.addressKeeps). It reports false when the
+// table cannot answer: an address's far-side rows name the instance of
+// the interface that logged them, not the address it logged, so when
+// they count in window (farSides) the records are read instead.
+func (e *Engine) connAddressPeers(ctx context.Context, ent entityRow, window trailhound.Scope, f *flowFilter) (bool, error) {
+	side := 0
+	if ent.Ref.Type == trailhound.IPAddress {
+		fars, err := e.farSides(ctx, ent, window)
+		if err != nil {
+			return false, err
+		}
+		if fars[0].counts() {
+			return false, nil
+		}
+		side = 1
+	}
+	// The near side's peer is always the remote address: its key names
+	// it, and the address table holds its text.
+	ts := e.dialect.Timestamp()
+	rows, err := e.db.QueryContext(ctx, `WITH p AS (
+SELECT DISTINCT peer_key FROM flow_conns WHERE hour >= `+ts+` AND hour < `+ts+` AND side = ? AND key = ? AND peer_key <> 0
+)
+SELECT p.peer_key, i.ip FROM p LEFT JOIN (SELECT DISTINCT key, ip FROM ip_info WHERE key IN (SELECT peer_key FROM p)) i ON i.key = p.peer_key`,
+		window.Start, window.End, side, ent.Key)
+	if err != nil {
+		return false, fmt.Errorf("analysis: flow details peers: %w", err)
+	}
+	defer rows.Close()
+	f.addressPeers = []int64{}
+	for rows.Next() {
+		var key int64
+		var ip sql.NullString
+		if err := rows.Scan(&key, &ip); err != nil {
+			return false, fmt.Errorf("analysis: flow details peers: %w", err)
+		}
+		if !ip.Valid {
+			return false, fmt.Errorf("analysis: flow details: the address table lacks the peer of key %d", key)
+		}
+		a, err := netip.ParseAddr(ip.String)
+		if err != nil {
+			return false, fmt.Errorf("analysis: flow details: peer %q of key %d: %w", ip.String, key, err)
+		}
+		if f.addressKeeps(a) {
+			f.addressPeers = append(f.addressPeers, key)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("analysis: flow details peers: %w", err)
+	}
+	return true, nil
 }
 
 // maxConnsWindows bounds the windows connsUsable remembers.
@@ -164,6 +219,10 @@ UNION ALL
 			peers = append(peers, int64(0))
 		}
 		in("peer_key", peers)
+	}
+	if f.addressPeers != nil {
+		cond = append(cond, "peer_key IN (SELECT unnest(?::BIGINT[]))")
+		cargs = append(cargs, listParam(f.addressPeers))
 	}
 	where := "peer_key <> 0"
 	if len(cond) > 0 && (which == connPeered || which == connMarked) {

@@ -20,8 +20,9 @@ import (
 // computed from the archived records, which a store upgraded from before
 // the table reads for the flows it ingested then: over the busiest and
 // quietest instances and addresses of a generated organization, with
-// every sort, the filters, a bucket, row series and a finding. The volume
-// panel's rows likewise equal those computed from the flows.
+// every sort, the filters (the peer's address too), a bucket, row series
+// and a finding. The volume panel's rows likewise equal those computed
+// from the flows.
 func TestFlowDetailsPaths(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and ingests an organization")
@@ -82,6 +83,12 @@ func TestFlowDetailsPaths(t *testing.T) {
 		{"annotate": finding},
 		{"finding": finding},
 		{"instance": "i-00000000000000000"},
+		{"ip": "10.0.0.0/8"},
+		{"ip": "10.0.0.0/8,192.168.0.0/16", "direction": "inbound"},
+		{"notIp": "10.0.0.0/8"},
+		{"ipClass": "public"},
+		{"ipClass": "private,reserved", "sort": "peer", "limit": "20"},
+		{"ipClass": "public", "bucket": noon},
 	}
 	for sort := range map[string]bool{"inbound": true, "outbound": true, "bytes": true, "packets": true, "records": true, "accepted": true,
 		"rejected": true, "firstSeen": true, "lastSeen": true, "peer": true, "localPort": true, "remotePort": true, "protocol": true, "direction": true} {

@@ -341,7 +341,11 @@ func (e *Engine) vpcFlowDetails(ctx context.Context, ent entityRow, scope trailh
 		}
 	}
 
-	if ok, err := e.connsUsable(ctx, window, filter); err != nil {
+	ok, err := e.connsUsable(ctx, window, filter)
+	if err == nil && ok && filter.addressed() {
+		ok, err = e.connAddressPeers(ctx, ent, window, filter)
+	}
+	if err != nil {
 		return nil, err
 	} else if ok {
 		if err := e.connDetails(ctx, ent, window, rowsWindow, width, filter, out, series, seriesOrder, annotate, limit); err != nil {

@@ -52,8 +52,12 @@ type flowFilter struct {
 	finding                    string
 	// peers are the keys of the addresses and instances the finding
 	// names, filled in by the engine once the finding is looked up.
-	peers  map[int64]bool
-	active map[string]string
+	peers map[int64]bool
+	// addressPeers, when not nil, are the keys of the peers whose
+	// addresses pass the address filters, filled in by the engine for
+	// queries over the connection table (connAddressPeers).
+	addressPeers []int64
+	active       map[string]string
 }
 
 // protocolNumbers names the protocols flow logs commonly carry.
@@ -209,13 +213,7 @@ func (f *flowFilter) keep(v *flowView) bool {
 	if v.peer.Type == "" {
 		return false
 	}
-	if len(f.ip) > 0 && !prefixesContain(f.ip, v.peerAddr) {
-		return false
-	}
-	if len(f.notIP) > 0 && prefixesContain(f.notIP, v.peerAddr) {
-		return false
-	}
-	if len(f.ipClass) > 0 && !slices.Contains(f.ipClass, geoip.ClassOf(v.peerAddr).String()) {
+	if !f.addressKeeps(v.peerAddr) {
 		return false
 	}
 	if len(f.instance) > 0 && (v.peer.Type != trailhound.Ec2Instance || !slices.Contains(f.instance, v.peer.ID)) {
@@ -246,6 +244,23 @@ func (f *flowFilter) keep(v *flowView) bool {
 		return false
 	}
 	return true
+}
+
+// addressed reports whether f filters on the peer's address.
+func (f *flowFilter) addressed() bool {
+	return len(f.ip) > 0 || len(f.notIP) > 0 || len(f.ipClass) > 0
+}
+
+// addressKeeps reports whether a peer's address passes the address
+// filters (ip, notIp, ipClass).
+func (f *flowFilter) addressKeeps(a netip.Addr) bool {
+	if len(f.ip) > 0 && !prefixesContain(f.ip, a) {
+		return false
+	}
+	if len(f.notIP) > 0 && prefixesContain(f.notIP, a) {
+		return false
+	}
+	return len(f.ipClass) == 0 || slices.Contains(f.ipClass, geoip.ClassOf(a).String())
 }
 
 func prefixesContain(ps []netip.Prefix, a netip.Addr) bool {
