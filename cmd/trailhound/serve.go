@@ -36,7 +36,14 @@ To add logs while serving, give serve the locations to follow with
 --ingest (repeatable; folders or s3://bucket/prefix, as for the ingest
 command): it ingests them at start and every --ingest-every, storing new
 and changed objects while queries keep answering, and logs each run that
-stored something as an ingest_finished line. Otherwise stop serve before
+stored something as an ingest_finished line. Listings after the first
+skip the days of AWS's date folders (.../YYYY/MM/DD/ and
+year=/month=/day=) older than the day before the latest one seen in each
+folder, so that a bucket holding years of logs is not listed whole every
+few minutes; new folders (accounts, regions) and keys outside date folders
+are always listed, and every --ingest-full-every the whole location is
+listed again (objects copied into old days wait for it; trailhound ingest
+reads them at once). Otherwise stop serve before
 running trailhound ingest on the same data directory.
 
 Exit status: 0 after a clean stop, 2 for usage errors, 3 when the store is
@@ -53,6 +60,7 @@ unavailable or the address cannot be bound.`)
 	var follow stringList
 	fs.Var(&follow, "ingest", "a `location` (folder or s3://bucket/prefix) to ingest at start and every --ingest-every while serving (repeatable)")
 	every := fs.Duration("ingest-every", 5*time.Minute, "how often the --ingest locations are listed for new objects")
+	fullEvery := fs.Duration("ingest-full-every", 24*time.Hour, "how often the --ingest locations are listed whole, old days of date folders included")
 	ingestWorkers := fs.Int("ingest-workers", 1, "objects decoded in parallel by --ingest (the other CPUs stay with the queries)")
 	geo := geoFlags(env, fs)
 	s3 := s3Flags(env, fs)
@@ -80,6 +88,10 @@ unavailable or the address cannot be bound.`)
 		fmt.Fprintf(env.stderr, "trailhound serve: --ingest-every %s is shorter than %s\n", *every, minIngestInterval)
 		return exitUsage
 	}
+	if *fullEvery < 0 {
+		fmt.Fprintf(env.stderr, "trailhound serve: --ingest-full-every %s is negative\n", *fullEvery)
+		return exitUsage
+	}
 	if *ingestWorkers < 1 {
 		fmt.Fprintf(env.stderr, "trailhound serve: --ingest-workers must be at least 1\n")
 		return exitUsage
@@ -91,7 +103,7 @@ unavailable or the address cannot be bound.`)
 			fmt.Fprintf(env.stderr, "trailhound serve: --ingest: %v\n", err)
 			return exitUsage
 		}
-		followed = append(followed, s)
+		followed = append(followed, ingest.NewTail(s, *fullEvery))
 	}
 	level := slog.LevelInfo
 	if v := env.getenv("TRAILHOUND_LOG_LEVEL"); v != "" {
@@ -161,7 +173,7 @@ unavailable or the address cannot be bound.`)
 		followed := make(chan struct{})
 		go func() { defer close(followed); f.run(followCtx) }()
 		defer func() { stopFollow(); <-followed }()
-		log.Info("ingest_following", "locations", len(f.stores), "every", every.String())
+		log.Info("ingest_following", "locations", len(f.stores), "every", every.String(), "full_every", fullEvery.String())
 	}
 
 	ln, err := net.Listen("tcp", *listen)

@@ -343,6 +343,9 @@ func TestServeUsage(t *testing.T) {
 	if code, _, errOut := run(t, "serve", "--ingest", t.TempDir(), "--ingest-every", "10ms"); code != exitUsage || !strings.Contains(errOut, "--ingest-every") {
 		t.Errorf("short ingest interval: exit %d %s", code, errOut)
 	}
+	if code, _, errOut := run(t, "serve", "--ingest", t.TempDir(), "--ingest-full-every", "-1h"); code != exitUsage || !strings.Contains(errOut, "--ingest-full-every") {
+		t.Errorf("negative full listing interval: exit %d %s", code, errOut)
+	}
 	if code, _, errOut := run(t, "serve", "--ingest", filepath.Join(t.TempDir(), "missing")); code != exitUsage || !strings.Contains(errOut, "--ingest") {
 		t.Errorf("missing ingest folder: exit %d %s", code, errOut)
 	}
@@ -398,18 +401,22 @@ func TestServeIngests(t *testing.T) {
 
 	// finished counts the runs logged so far, the objects they stored, and
 	// the objects the last one found unchanged.
-	var failedBefore, failures int
+	var failedBefore, failures, fullListings int
 	finished := func() (runs, stored, unchanged int) {
-		failures = 0
+		failures, fullListings = 0, 0
 		for _, line := range strings.Split(stderr.String(), "\n") {
 			var m struct {
 				Msg          string `json:"msg"`
 				Stored       int    `json:"stored"`
 				Unchanged    int    `json:"unchanged"`
 				FailedBefore int    `json:"failed_before"`
+				FullListing  bool   `json:"full_listing"`
 			}
 			if json.Unmarshal([]byte(line), &m) == nil && m.Msg == "ingest_finished" {
 				runs++
+				if m.FullListing {
+					fullListings++
+				}
 				stored += m.Stored
 				unchanged, failedBefore = m.Unchanged, m.FailedBefore
 			}
@@ -437,6 +444,10 @@ func TestServeIngests(t *testing.T) {
 	if n, s, last := finished(); n < runs+2 || stored == 0 || s != stored || last != len(analysistest.Incident) {
 		t.Errorf("%d runs after the first that found the %d files unchanged (%d stored by then), %d stored in all, %d unchanged in the last",
 			n-runs, len(analysistest.Incident), stored, s, last)
+	}
+	// Only the first listing (of the empty folder) lists it whole.
+	if fullListings != 1 {
+		t.Errorf("%d full listings, want 1", fullListings)
 	}
 	if failures != 1 || failedBefore != 1 {
 		t.Errorf("the unreadable file failed %d times, and was passed over by the last run %d times; want 1 and 1", failures, failedBefore)

@@ -83,7 +83,15 @@ func (f *follower) once(ctx context.Context) {
 	if sum.Stored == 0 && sum.Duplicates == 0 && len(sum.Failed) == 0 && len(sum.Skipped) == 0 {
 		level = slog.LevelDebug
 	}
-	f.log.Log(ctx, level, "ingest_finished", "objects", sum.Objects, "stored", sum.Stored, "unchanged", sum.Unchanged,
+	// How the locations were listed (see ingest.Tail).
+	jumps, full := 0, false
+	for _, s := range f.stores {
+		if t, ok := s.(*ingest.Tail); ok {
+			l := t.Last()
+			jumps, full = jumps+l.Jumps, full || l.Full
+		}
+	}
+	f.log.Log(ctx, level, "ingest_finished", "full_listing", full, "skipped_ranges", jumps, "objects", sum.Objects, "stored", sum.Stored, "unchanged", sum.Unchanged,
 		"duplicate_objects", sum.Duplicates, "skipped", len(sum.Skipped), "failed", len(sum.Failed), "failed_before", sum.FailedBefore,
 		"cloudtrail", sum.Events[trailhound.SourceCloudTrail], "vpcflow", sum.Events[trailhound.SourceVPCFlow],
 		"guardduty", sum.Events[trailhound.SourceGuardDuty], "seconds", sum.Seconds)
