@@ -262,28 +262,33 @@ func shaKey(s string) ([32]byte, bool) {
 	return sha256.Sum256([]byte(s)), true
 }
 
-// KnownObjects returns the signatures of stored objects by URI, and the
-// content hashes of every stored object, so that copies under other names
-// are recognized.
-func (s *Store) KnownObjects(ctx context.Context) (map[string]graph.ObjectSig, map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uri, size, mod_time, coalesce(etag, ''), sha256 FROM objects`)
+// KnownObjects returns the signatures of the stored objects among uris,
+// by URI. The URIs are bound as one list: a listing of a quarter of a
+// million objects is looked up in one join, and a poll that listed a few
+// hundred does not read the signatures of every object ever stored.
+func (s *Store) KnownObjects(ctx context.Context, uris []string) (map[string]graph.ObjectSig, error) {
+	byURI := map[string]graph.ObjectSig{}
+	if len(uris) == 0 {
+		return byURI, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT uri, size, mod_time, coalesce(etag, '') FROM objects WHERE uri IN (SELECT unnest(?::VARCHAR[]))`, uris)
 	if err != nil {
-		return nil, nil, fmt.Errorf("duckdb: known objects: %w", err)
+		return nil, fmt.Errorf("duckdb: known objects: %w", err)
 	}
 	defer rows.Close()
-	byURI := map[string]graph.ObjectSig{}
-	bySHA := map[string]bool{}
 	for rows.Next() {
-		var uri, etag, sha string
+		var uri, etag string
 		var size int64
 		var mod sql.NullTime
-		if err := rows.Scan(&uri, &size, &mod, &etag, &sha); err != nil {
-			return nil, nil, err
+		if err := rows.Scan(&uri, &size, &mod, &etag); err != nil {
+			return nil, fmt.Errorf("duckdb: known objects: %w", err)
 		}
 		byURI[uri] = graph.ObjectSig{Size: size, ModTime: mod.Time.UTC(), ETag: etag}
-		bySHA[sha] = true
 	}
-	return byURI, bySHA, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("duckdb: known objects: %w", err)
+	}
+	return byURI, nil
 }
 
 // Stats counts what the store holds.

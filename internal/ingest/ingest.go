@@ -39,9 +39,9 @@ import (
 // atomic write of whole objects. internal/storetest checks that every
 // implementation behaves the same.
 type Store interface {
-	// KnownObjects returns the signatures of stored objects by URI and the
-	// content hashes of stored objects.
-	KnownObjects(ctx context.Context) (map[string]graph.ObjectSig, map[string]bool, error)
+	// KnownObjects returns the signatures of the stored objects among
+	// uris, by URI.
+	KnownObjects(ctx context.Context, uris []string) (map[string]graph.ObjectSig, error)
 	// Write stores the objects and everything they contributed in one
 	// transaction, deduplicating objects by content and records by id.
 	Write(ctx context.Context, objs []graph.ObjectWrite, enrich graph.Enricher) ([]graph.ObjectResult, error)
@@ -175,35 +175,42 @@ func Run(ctx context.Context, st Store, stores []objstore.Store, opts Options) (
 
 	// List everything first: totals drive the progress bar, and the same
 	// object named through overlapping locations is read once.
-	byURI, _, err := st.KnownObjects(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var todo []located
+	var listed []located
+	var uris []string
 	seen := map[string]bool{}
-	var bytesTotal int64
 	for _, s := range stores {
 		err := s.List(ctx, "", func(o objstore.Object) error {
 			if seen[o.URI] {
 				return nil
 			}
 			seen[o.URI] = true
-			sum.Objects++
-			if sig, ok := byURI[o.URI]; ok && sig.Size == o.Size && sig.ModTime.Equal(o.ModTime.UTC().Truncate(time.Microsecond)) && sig.ETag == o.ETag {
-				sum.Unchanged++
-				return nil
-			}
-			if opts.Skip != nil && opts.Skip(o) {
-				sum.FailedBefore++
-				return nil
-			}
-			todo = append(todo, located{obj: o, store: s})
-			bytesTotal += o.Size
+			listed = append(listed, located{obj: o, store: s})
+			uris = append(uris, o.URI)
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+	}
+	byURI, err := st.KnownObjects(ctx, uris)
+	if err != nil {
+		return nil, err
+	}
+	var todo []located
+	var bytesTotal int64
+	for _, l := range listed {
+		o := l.obj
+		sum.Objects++
+		if sig, ok := byURI[o.URI]; ok && sig.Size == o.Size && sig.ModTime.Equal(o.ModTime.UTC().Truncate(time.Microsecond)) && sig.ETag == o.ETag {
+			sum.Unchanged++
+			continue
+		}
+		if opts.Skip != nil && opts.Skip(o) {
+			sum.FailedBefore++
+			continue
+		}
+		todo = append(todo, l)
+		bytesTotal += o.Size
 	}
 
 	// The store is tuned for writing only when there is something to write:
