@@ -55,6 +55,7 @@ func commands() []command {
 		{"ingest", "load AWS log files or S3 prefixes into the data directory", runIngest},
 		{"stats", "count the events and entities stored", runStats},
 		{"backfill", "store the flow connections of data ingested by an earlier version", runBackfill},
+		{"prune", "remove the data of the times before a cutoff, to bound a growing data directory", runPrune},
 		{"groups", "list, show or rebuild finding groups: related findings as probable incidents", runGroups},
 		{"search", "find entities by id, name, ARN, pattern or address block (through serve)", runSearch},
 		{"profile", "print an entity's details and profile panels as tables (through serve)", runProfile},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/duckdb"
@@ -35,10 +36,17 @@ GuardDuty findings, and the entities of the behavior graph by type.`)
 		return exitRuntime
 	}
 	if *asJSON {
-		json.NewEncoder(env.stdout).Encode(map[string]any{"objects": s.Objects, "events": s.Events, "entities": s.Entities})
+		out := map[string]any{"objects": s.Objects, "events": s.Events, "entities": s.Entities}
+		if !s.PrunedBefore.IsZero() {
+			out["prunedBefore"] = s.PrunedBefore
+		}
+		json.NewEncoder(env.stdout).Encode(out)
 		return exitOK
 	}
 	fmt.Fprintf(env.stdout, "Objects:   %d\n", s.Objects)
+	if !s.PrunedBefore.IsZero() {
+		fmt.Fprintf(env.stdout, "Pruned:    the records before %s were removed\n", s.PrunedBefore.Format(time.RFC3339))
+	}
 	for _, src := range trailhound.Sources {
 		fmt.Fprintf(env.stdout, "%-10s %d\n", string(src)+":", s.Events[src])
 	}

@@ -157,3 +157,13 @@ func (a *Archive) Clean() error {
 	}
 	return nil
 }
+
+// Remove deletes the archived object with content hash sha, if it is
+// there.
+func (a *Archive) Remove(sha string) error {
+	err := os.Remove(a.path(sha))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("archive: remove %s: %w", sha, err)
+	}
+	return nil
+}

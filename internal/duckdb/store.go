@@ -295,13 +295,18 @@ func (s *Store) KnownObjects(ctx context.Context, uris []string) (map[string]gra
 func (s *Store) Stats(ctx context.Context) (trailhound.Stats, error) {
 	st := trailhound.Stats{Events: map[trailhound.Source]int64{}, Entities: map[trailhound.Namespace]int64{}}
 	var ct, vpc, gd, objects int64
+	var pruned sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM events),
 		(SELECT coalesce(sum(records), 0) FROM flows),
 		(SELECT count(*) FROM (SELECT DISTINCT id FROM findings)),
-		(SELECT count(*) FROM objects)`).Scan(&ct, &vpc, &gd, &objects)
+		(SELECT count(*) FROM objects),
+		(SELECT max(value) FROM store_state WHERE name = 'pruned_before')`).Scan(&ct, &vpc, &gd, &objects, &pruned)
 	if err != nil {
 		return st, fmt.Errorf("duckdb: stats: %w", err)
+	}
+	if pruned.Valid {
+		st.PrunedBefore = time.Unix(pruned.Int64, 0).UTC()
 	}
 	st.Objects = objects
 	st.Events[trailhound.SourceCloudTrail] = ct

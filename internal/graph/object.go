@@ -94,3 +94,19 @@ type ConnRows struct {
 	Object ConnObject
 	Conns  map[ConnKey]*ConnAgg
 }
+
+// PruneResult says what removing the data before a time took away
+// (duckdb.Store.Prune).
+type PruneResult struct {
+	// Before is the cutoff: records of earlier times are removed.
+	Before time.Time `json:"before"`
+	// DryRun is set when nothing was removed: the counts are what would
+	// have been.
+	DryRun bool `json:"dryRun"`
+	// Rows are the rows removed per table.
+	Rows map[string]int64 `json:"rows"`
+	// Unreferenced are the content hashes of stored objects of which no
+	// record is left: their archived copies can go.
+	Unreferenced []string `json:"-"`
+	Seconds      float64  `json:"seconds"`
+}
