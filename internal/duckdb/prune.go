@@ -162,6 +162,16 @@ ORDER BY sha256`, graph.StatusStored)
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO store_state VALUES ('pruned_before', ?)`, max(before.Int64, c)); err != nil {
 		return fail(err)
 	}
+	// Optimize measures a table's unordered tail as its rows beyond those
+	// it last ordered: the rows removed (mostly of the ordered part, being
+	// old) come off that count, so that the tail is not underestimated.
+	for _, t := range optimizedTables {
+		if n := res.Rows[t.name]; n > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE store_state SET value = greatest(value - ?, 0) WHERE name = ?`, n, t.name+".ordered_rows"); err != nil {
+				return fail(err)
+			}
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
