@@ -151,8 +151,11 @@ func (t *Tail) List(ctx context.Context, after string, fn func(objstore.Object) 
 	full := after != "" || t.latest == nil || now.Sub(t.lastFull) >= t.FullEvery
 	seen := map[partition]time.Time{}
 	listing := TailListing{Full: full}
+	// A date past tomorrow is a mistake (or a forgery): counted, it would
+	// hide the partition's real days until the next full listing.
+	horizon := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	pass := func(o objstore.Object) error {
-		if p, day, ok := datePartition(o.Key); ok && day.After(seen[p]) {
+		if p, day, ok := datePartition(o.Key); ok && day.After(seen[p]) && !day.After(horizon) {
 			seen[p] = day
 		}
 		listing.Listed++

@@ -218,9 +218,20 @@ func TestTail(t *testing.T) {
 			slices.Sort(recent)
 			step("new partition", false, 2, recent)
 
+			// A date in the future does not hide the partition's days.
+			put(west + "2031/01/01/misdated.json.gz")
+			recent = append(recent, west+"2031/01/01/misdated.json.gz")
+			slices.Sort(recent)
+			step("future date", false, 2, recent)
+			put(west + "2026/11/28/a.json.gz")
+			recent = append(recent, west+"2026/11/28/a.json.gz")
+			slices.Sort(recent)
+			step("after a future date", false, 2, recent)
+			recent = slices.DeleteFunc(recent, func(k string) bool { return strings.HasPrefix(k, west+"2026/11/26/") })
+
 			// A late object in an old day waits for the full listing.
 			put(east + "2026/11/21/late.json.gz")
-			step("late object", false, 2, recent)
+			step("late object", false, 3, recent)
 			now = now.Add(24 * time.Hour)
 			step("full again", true, 0, all)
 
