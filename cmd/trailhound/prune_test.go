@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // archived counts the archived copies of objects in a data directory.
@@ -24,6 +25,17 @@ func archived(t *testing.T, data string) int {
 	return n
 }
 
+// storedRecords counts the CloudTrail events and flow records stored.
+func storedRecords(t *testing.T, data string) int64 {
+	t.Helper()
+	code, stdout, errOut := run(t, "stats", "--data", data, "--json")
+	var s struct{ Events map[string]int64 }
+	if code != exitOK || json.Unmarshal([]byte(stdout), &s) != nil {
+		t.Fatalf("stats %d: %s%s", code, stdout, errOut)
+	}
+	return s.Events["cloudtrail"] + s.Events["vpcflow"]
+}
+
 // TestPruneCommand prunes the first day of two generated ones: a run
 // without --yes removes nothing, the run with it removes the day's
 // records and their archived copies, and ingesting the same logs again
@@ -36,15 +48,7 @@ func TestPruneCommand(t *testing.T) {
 	if code, _, errOut := run(t, "ingest", "--data", data, out); code != exitOK && code != exitFailed {
 		t.Fatalf("ingest: %s", errOut)
 	}
-	stats := func() (events int64) {
-		t.Helper()
-		code, stdout, errOut := run(t, "stats", "--data", data, "--json")
-		var s struct{ Events map[string]int64 }
-		if code != exitOK || json.Unmarshal([]byte(stdout), &s) != nil {
-			t.Fatalf("stats %d: %s%s", code, stdout, errOut)
-		}
-		return s.Events["cloudtrail"] + s.Events["vpcflow"]
-	}
+	stats := func() int64 { return storedRecords(t, data) }
 	events, copies := stats(), archived(t, data)
 
 	for _, c := range []struct {
@@ -98,6 +102,51 @@ func TestPruneCommand(t *testing.T) {
 		t.Errorf("ingesting the same logs again brought records back")
 	}
 	if _, stdout, _ := run(t, "stats", "--data", data); !strings.Contains(stdout, "Pruned:    the records before 2026-04-07T00:00:00Z were removed") {
+		t.Errorf("stats does not say what was pruned:\n%s", stdout)
+	}
+}
+
+// TestServeKeepDays starts serve with --keep-days 1 over three days of
+// logs ending today: it removes what is older than a day while it serves.
+func TestServeKeepDays(t *testing.T) {
+	if code, _, errOut := run(t, "serve", "--keep-days", "-1"); code != exitUsage || !strings.Contains(errOut, "--keep-days") {
+		t.Errorf("negative --keep-days: exit %d %s", code, errOut)
+	}
+	out, data := t.TempDir(), t.TempDir()
+	start := time.Now().UTC().AddDate(0, 0, -3).Format(time.DateOnly)
+	if code, _, errOut := run(t, "gen", "--out", out, "--days", "3", "--start", start, "--scale", "2000", "--accounts", "3"); code != exitOK {
+		t.Fatalf("gen: %s", errOut)
+	}
+	if code, _, errOut := run(t, "ingest", "--data", data, out); code != exitOK && code != exitFailed {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	records, copies := storedRecords(t, data), archived(t, data)
+	srv := startServe(t, data, "--keep-days", "1")
+	var pruned struct {
+		Msg             string
+		Rows            int64
+		ArchivedObjects int `json:"archived_objects"`
+	}
+	for deadline := time.Now().Add(60 * time.Second); pruned.Msg == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, line := range strings.Split(srv.stderr.String(), "\n") {
+			if strings.Contains(line, `"msg":"pruned"`) {
+				if err := json.Unmarshal([]byte(line), &pruned); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if code := srv.stop(t); code != exitOK {
+		t.Fatalf("serve exit %d: %s", code, srv.stderr.String())
+	}
+	if pruned.Msg == "" || pruned.Rows == 0 || pruned.ArchivedObjects == 0 {
+		t.Fatalf("no prune logged that removed rows and archived copies: %+v\n%s", pruned, srv.stderr.String())
+	}
+	left := storedRecords(t, data)
+	if left == 0 || left >= records || archived(t, data) != copies-pruned.ArchivedObjects {
+		t.Errorf("%d of %d records left, %d of %d archived copies, %d removed", left, records, archived(t, data), copies, pruned.ArchivedObjects)
+	}
+	if _, stdout, _ := run(t, "stats", "--data", data); !strings.Contains(stdout, "Pruned:") {
 		t.Errorf("stats does not say what was pruned:\n%s", stdout)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/trailhound/trailhound"
@@ -43,7 +44,8 @@ folder, so that a bucket holding years of logs is not listed whole every
 few minutes; new folders (accounts, regions) and keys outside date folders
 are always listed, and every --ingest-full-every the whole location is
 listed again (objects copied into old days wait for it; trailhound ingest
-reads them at once). Otherwise stop serve before
+reads them at once). With --keep-days, serve removes the data older than
+that many days at start and daily, as trailhound prune does. Otherwise stop serve before
 running trailhound ingest on the same data directory.
 
 Exit status: 0 after a clean stop, 2 for usage errors, 3 when the store is
@@ -60,6 +62,7 @@ unavailable or the address cannot be bound.`)
 	var follow stringList
 	fs.Var(&follow, "ingest", "a `location` (folder or s3://bucket/prefix) to ingest at start and every --ingest-every while serving (repeatable)")
 	every := fs.Duration("ingest-every", 5*time.Minute, "how often the --ingest locations are listed for new objects")
+	keepDays := fs.Int("keep-days", 0, "remove, at start and daily, the data older than this many days (as trailhound prune); 0 keeps everything")
 	fullEvery := fs.Duration("ingest-full-every", 24*time.Hour, "how often the --ingest locations are listed whole, old days of date folders included")
 	ingestWorkers := fs.Int("ingest-workers", 1, "objects decoded in parallel by --ingest (the other CPUs stay with the queries)")
 	geo := geoFlags(env, fs)
@@ -86,6 +89,10 @@ unavailable or the address cannot be bound.`)
 	}
 	if *every < minIngestInterval {
 		fmt.Fprintf(env.stderr, "trailhound serve: --ingest-every %s is shorter than %s\n", *every, minIngestInterval)
+		return exitUsage
+	}
+	if *keepDays < 0 {
+		fmt.Fprintf(env.stderr, "trailhound serve: --keep-days %d is negative\n", *keepDays)
 		return exitUsage
 	}
 	if *fullEvery < 0 {
@@ -159,6 +166,16 @@ unavailable or the address cannot be bound.`)
 	}
 	defer inv.Close()
 	apiServer.SetInvestigations(inv)
+	// Ingest runs and prunes take turns.
+	var turn sync.Mutex
+	if *keepDays > 0 {
+		p := &pruner{st: st, arch: arch, groups: grp, keep: *keepDays, every: pruneInterval, turn: &turn, log: log, now: time.Now}
+		pruneCtx, stopPrune := context.WithCancel(ctx)
+		pruned := make(chan struct{})
+		go func() { defer close(pruned); p.run(pruneCtx) }()
+		defer func() { stopPrune(); <-pruned }()
+		log.Info("pruning", "keep_days", *keepDays, "every", pruneInterval.String())
+	}
 	if len(followed) > 0 {
 		enrich, closeGeo, err := geo.open(*data, log)
 		if err != nil {
@@ -167,7 +184,7 @@ unavailable or the address cannot be bound.`)
 		}
 		defer closeGeo()
 		arch.Clean()
-		f := &follower{st: st, stores: followed, every: *every, log: log,
+		f := &follower{st: st, stores: followed, every: *every, log: log, turn: &turn,
 			opts: ingest.Options{Workers: *ingestWorkers, Log: log, Enrich: enrich, Archive: arch}}
 		followCtx, stopFollow := context.WithCancel(ctx)
 		followed := make(chan struct{})

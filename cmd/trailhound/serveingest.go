@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/trailhound/trailhound"
@@ -27,6 +28,7 @@ type follower struct {
 	opts   ingest.Options
 	every  time.Duration
 	log    *slog.Logger
+	turn   *sync.Mutex // taken during a run: serve's prunes wait for it
 	// failed holds the objects that failed, as listed then, by URI, and
 	// when: they are read again once changed (a corrected file copied over
 	// the broken one) or an hour later (a failure of the network rather
@@ -66,6 +68,10 @@ func (f *follower) once(ctx context.Context) {
 		before, ok := f.failed[o.URI]
 		return ok && now.Sub(before.at) < retryFailedAfter &&
 			before.obj.Size == o.Size && before.obj.ModTime.Equal(o.ModTime) && before.obj.ETag == o.ETag
+	}
+	if f.turn != nil {
+		f.turn.Lock()
+		defer f.turn.Unlock()
 	}
 	sum, err := ingest.Run(ctx, f.st, f.stores, opts)
 	if err != nil {

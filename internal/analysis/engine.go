@@ -47,12 +47,14 @@ func (e *Engine) exclusive(ctx context.Context) (release func(), err error) {
 
 // nameCache keeps the entities panels named and the addresses they
 // located, so that an investigator's next panel of the same entities does
-// not look them up in the entities and ip_info tables again. The table only grows (every write appends observations;
-// the rewrite in key order changes its row count too), so its row count,
-// read with every look-up, says when the cache must be dropped.
+// not look them up in the entities and ip_info tables again. The table
+// grows with every write (which appends observations) and shrinks only
+// in its rewrite in key order and in a prune, so its row count and the
+// latest prune's cutoff, read with every look-up, say when the cache must
+// be dropped.
 type nameCache struct {
 	mu      sync.Mutex
-	version int64
+	version tableVersion
 	rows    map[int64]entityRow
 	ips     map[int64]IPInfo
 	// sessions holds, by instance key, the role sessions named after the
@@ -65,16 +67,25 @@ type nameCache struct {
 // sync drops the cache when the entities table changed since it was
 // filled, or when it grew past its bound, and returns the table's version.
 // The caller holds c.mu.
-func (c *nameCache) sync(version int64) {
+func (c *nameCache) sync(version tableVersion) {
 	if c.version != version || len(c.rows)+len(c.ips)+len(c.sessions)+len(c.orgs) > maxCachedNames {
 		c.version, c.rows, c.ips, c.sessions, c.orgs = version, map[int64]entityRow{}, map[int64]IPInfo{}, map[int64][]int64{}, map[int64]string{}
 	}
 }
 
-// entitiesVersion is the row count of the entities table (see nameCache).
-func (e *Engine) entitiesVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&v)
+// tableVersion identifies a table's contents for the caches: its row
+// count, which every write and rewrite changes, and the latest prune's
+// cutoff (trailhound prune removes rows, and writes may bring the count
+// back to where it was).
+type tableVersion struct{ rows, pruned int64 }
+
+// prunedBefore reads the latest prune's cutoff into a version query.
+const prunedBefore = `coalesce((SELECT max(value) FROM store_state WHERE name = 'pruned_before'), 0)`
+
+// entitiesVersion is the version of the entities table (see nameCache).
+func (e *Engine) entitiesVersion(ctx context.Context) (tableVersion, error) {
+	var v tableVersion
+	err := e.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entities), `+prunedBefore).Scan(&v.rows, &v.pruned)
 	return v, err
 }
 

@@ -98,6 +98,7 @@ func TestPrune(t *testing.T) {
 	}
 	eventsKept := count(`SELECT count(*) FROM events WHERE event_time >= make_timestamp(CAST(? AS BIGINT) * 1000000)`, cut.Unix())
 	eventsAll := count(`SELECT count(*) FROM events`)
+	entitiesAll, activityAll := count(`SELECT count(*) FROM entities`), count(`SELECT count(*) FROM activity`)
 	flowsKept := count(`SELECT count(*) FROM flows WHERE hour >= make_timestamp(CAST(? AS BIGINT) * 1000000)`, cut.Unix())
 	// Findings: last observed before the cutoff (removed), and observed
 	// on both sides of it (kept whole).
@@ -108,6 +109,40 @@ func TestPrune(t *testing.T) {
 	if eventsKept == 0 || eventsKept == eventsAll || flowsKept == 0 || oldFindings == 0 || acrossVersions == 0 {
 		t.Fatalf("the cutoff splits nothing: %d of %d events, %d flow rows after it; %d findings before it, %d versions across it",
 			eventsKept, eventsAll, flowsKept, oldFindings, acrossVersions)
+	}
+
+	// An engine that lives through the prune (as serve's does), with its
+	// search index built, finds addresses that the prune removes.
+	live := analysis.New(db, analysis.Options{Archive: arch, Baseline: time.Hour})
+	if err := live.IndexSearches(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var gone []string
+	rows, err := db.QueryContext(ctx, `SELECT id FROM entities WHERE namespace = 'IpAddress'
+GROUP BY ALL HAVING max(last_seen) < make_timestamp(CAST(? AS BIGINT) * 1000000) ORDER BY 1 LIMIT 20`, cut.Unix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		gone = append(gone, id)
+	}
+	rows.Close()
+	found := func(id string) bool {
+		t.Helper()
+		r, err := live.Search(ctx, analysis.SearchRequest{Type: trailhound.IPAddress, Q: id, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Total > 0
+	}
+	for _, id := range gone {
+		if !found(id) {
+			t.Fatalf("%s is not found before the prune", id)
+		}
 	}
 
 	dry, err := st.Prune(ctx, cutoff, true)
@@ -156,6 +191,42 @@ func TestPrune(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no table was ordered by the ingest")
+	}
+
+	// The live engine no longer finds the addresses removed, even once
+	// writes have brought the tables its index follows back to their
+	// former row counts.
+	for _, q := range []struct {
+		sql string
+		n   int64
+	}{
+		{`INSERT INTO entities SELECT -i, 'UserAgent', 'filler-' || i, NULL, NULL, NULL, now()::TIMESTAMP, now()::TIMESTAMP, -1 FROM range(1, ? + 1) t(i)`, res.Rows["entities"]},
+		{`INSERT INTO activity SELECT now()::TIMESTAMP, 0, 0, 0, 0, 0, 0, 0, 0, '', 1, 0, now()::TIMESTAMP, now()::TIMESTAMP, -1 FROM range(1, ? + 1) t(i)`, res.Rows["activity"]},
+	} {
+		if _, err := db.ExecContext(ctx, q.sql, q.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, m := count(`SELECT count(*) FROM entities`), count(`SELECT count(*) FROM activity`); n != entitiesAll || m != activityAll {
+		t.Fatalf("%d entity and %d activity rows with the filler, want %d and %d", n, m, entitiesAll, activityAll)
+	}
+	removedAddresses := 0
+	for _, id := range gone {
+		if count(`SELECT count(*) FROM entities WHERE namespace = 'IpAddress' AND id = ?`, id) > 0 {
+			continue
+		}
+		removedAddresses++
+		if found(id) {
+			t.Errorf("%s is found after the prune", id)
+		}
+	}
+	if removedAddresses == 0 {
+		t.Error("no address found before the prune was removed")
+	}
+	for _, table := range []string{"entities", "activity"} {
+		if _, err := db.ExecContext(ctx, `DELETE FROM `+table+` WHERE batch_id = -1`); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// The time kept answers as before.

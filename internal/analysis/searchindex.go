@@ -61,11 +61,12 @@ type indexExtra struct {
 }
 
 // storeVersion identifies the contents an index was built from.
-type storeVersion struct{ entities, activity int64 }
+type storeVersion struct{ entities, activity, pruned int64 }
 
 func (e *Engine) storeVersion(ctx context.Context) (storeVersion, error) {
 	var v storeVersion
-	err := e.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM activity)`).Scan(&v.entities, &v.activity)
+	err := e.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM entities), (SELECT count(*) FROM activity), `+prunedBefore).
+		Scan(&v.entities, &v.activity, &v.pruned)
 	return v, err
 }
 

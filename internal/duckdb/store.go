@@ -70,7 +70,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	}
 	// DuckDB takes 80% of the machine's memory by default; a tool that
 	// runs beside others should not. Queries that need more spill to disk.
-	if _, err := db.ExecContext(ctx, `SET memory_limit = '320MB'`); err != nil {
+	if _, err := db.ExecContext(ctx, `SET memory_limit = '`+DefaultMemoryLimit+`'`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}
@@ -85,6 +85,10 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	}
 	return s, nil
 }
+
+// DefaultMemoryLimit is how much memory DuckDB may use unless a command
+// says otherwise (SetMemoryLimit).
+const DefaultMemoryLimit = "320MB"
 
 // openError explains a failure to open the database file. DuckDB lets one
 // process at a time open a file for writing; the usual cause is a serve or
