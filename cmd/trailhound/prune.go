@@ -110,10 +110,11 @@ unavailable.`)
 			Before          time.Time            `json:"before"`
 			DryRun          bool                 `json:"dryRun"`
 			Rows            map[string]int64     `json:"rows"`
+			ObjectsEmptied  int64                `json:"objectsEmptied"`
 			ArchivedObjects int                  `json:"archivedObjects"`
 			Groups          *groups.UpdateResult `json:"groups,omitempty"`
 			Seconds         float64              `json:"seconds"`
-		}{res.Before, res.DryRun, res.Rows, len(res.Unreferenced), rebuilt, res.Seconds})
+		}{res.Before, res.DryRun, res.Rows, res.Emptied, len(res.Unreferenced), rebuilt, res.Seconds})
 	}
 	w := env.stdout
 	verb := "Removed"
@@ -129,6 +130,7 @@ unavailable.`)
 	for _, t := range tables {
 		fmt.Fprintf(w, "  %-16s %12d rows\n", t, res.Rows[t])
 	}
+	fmt.Fprintf(w, "  %-16s %12d objects (marked pruned, still recognized)\n", "emptied", res.Emptied)
 	fmt.Fprintf(w, "  %-16s %12d objects\n", "archived copies", len(res.Unreferenced))
 	if rebuilt != nil {
 		fmt.Fprintf(w, "Rebuilt the finding groups: %d findings in %d active groups.\n", rebuilt.Findings, rebuilt.Active)

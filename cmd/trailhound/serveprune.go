@@ -15,11 +15,6 @@ import (
 // the window kept.
 const pruneInterval = 24 * time.Hour
 
-// pruneMemory is DuckDB's memory limit while serve prunes: the removal is
-// one transaction that holds what it removes (a day of a large store's
-// data) until it commits.
-const pruneMemory = "1GB"
-
 // pruner is serve's retention (serve --keep-days): at start and every
 // interval it removes the data older than the days kept, as trailhound
 // prune --yes does, while queries keep answering from the last committed
@@ -47,52 +42,78 @@ func (p *pruner) run(ctx context.Context) {
 	}
 }
 
+// once removes what precedes the window kept, a day of records at a
+// time from the oldest (each day one transaction within DuckDB's usual
+// memory, ingest runs taking their turns in between: a first prune of a
+// year-old store is hundreds of small ones, not one that runs out of
+// memory), then logs what went.
 func (p *pruner) once(ctx context.Context) {
-	p.turn.Lock()
-	defer p.turn.Unlock()
-	cutoff := p.now().UTC().AddDate(0, 0, -p.keep)
+	cutoff := p.now().UTC().AddDate(0, 0, -p.keep).Truncate(time.Hour)
 	fail := func(err error) {
 		if ctx.Err() == nil {
 			p.log.Error("prune_failed", "error", err.Error())
 		}
 	}
-	if err := p.st.SetMemoryLimit(ctx, pruneMemory); err != nil {
-		fail(err)
-		return
-	}
-	res, err := p.st.Prune(ctx, cutoff, false)
-	if err2 := p.st.SetMemoryLimit(context.WithoutCancel(ctx), duckdb.DefaultMemoryLimit); err == nil {
-		err = err2
-	}
-	if err != nil {
-		fail(err)
-		return
-	}
+	start := time.Now()
+	total := map[string]int64{}
 	removed := 0
-	if p.arch != nil {
-		for _, sha := range res.Unreferenced {
-			if err := p.arch.Remove(sha); err != nil {
-				fail(err)
-				return
-			}
-			removed++
+	for {
+		step, err := p.step(ctx, cutoff, total, &removed)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if !step.Before(cutoff) {
+			break
 		}
 	}
-	if res.Rows["findings"] > 0 {
+	if total["findings"] > 0 {
 		if _, err := p.groups.Rebuild(ctx, groups.LocalUser); err != nil {
 			fail(err)
 			return
 		}
 	}
 	var rows int64
-	for _, n := range res.Rows {
+	for _, n := range total {
 		rows += n
 	}
 	level := slog.LevelInfo
 	if rows == 0 && removed == 0 {
 		level = slog.LevelDebug
 	}
-	p.log.Log(ctx, level, "pruned", "before", res.Before.Format(time.RFC3339), "rows", rows, "events", res.Rows["events"],
-		"flow_rows", res.Rows["flows"], "findings", res.Rows["findings"], "entities", res.Rows["entities"],
-		"archived_objects", removed, "seconds", res.Seconds)
+	p.log.Log(ctx, level, "pruned", "before", cutoff.Format(time.RFC3339), "rows", rows, "events", total["events"],
+		"flow_rows", total["flows"], "findings", total["findings"], "entities", total["entities"],
+		"archived_objects", removed, "seconds", time.Since(start).Seconds())
+}
+
+// step prunes up to the end of the oldest record's day, or to cutoff if
+// that comes first, adding what it removed to total and removed, and
+// returns where it pruned to.
+func (p *pruner) step(ctx context.Context, cutoff time.Time, total map[string]int64, removed *int) (time.Time, error) {
+	p.turn.Lock()
+	defer p.turn.Unlock()
+	to := cutoff
+	oldest, ok, err := p.st.OldestRecord(ctx)
+	if err != nil {
+		return to, err
+	}
+	if next := oldest.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1); ok && next.Before(cutoff) {
+		to = next
+	}
+	res, err := p.st.Prune(ctx, to, false)
+	if err != nil {
+		return to, err
+	}
+	for t, n := range res.Rows {
+		total[t] += n
+	}
+	if p.arch != nil {
+		for _, sha := range res.Unreferenced {
+			if err := p.arch.Remove(sha); err != nil {
+				return to, err
+			}
+			*removed++
+		}
+	}
+	return to, nil
 }

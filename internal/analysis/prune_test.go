@@ -156,7 +156,7 @@ GROUP BY ALL HAVING max(last_seen) < make_timestamp(CAST(? AS BIGINT) * 1000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(dry.Rows, res.Rows); diff != "" || !slices.Equal(dry.Unreferenced, res.Unreferenced) {
+	if diff := cmp.Diff(dry.Rows, res.Rows); diff != "" || !slices.Equal(dry.Unreferenced, res.Unreferenced) || dry.Emptied != res.Emptied {
 		t.Errorf("the dry run's counts differ from the prune's (-dry +prune):\n%s", diff)
 	}
 	if res.Rows["events"] != eventsAll-eventsKept || count(`SELECT count(*) FROM events`) != eventsKept || count(`SELECT count(*) FROM flows`) != flowsKept {
@@ -273,10 +273,17 @@ GROUP BY ALL HAVING max(last_seen) < make_timestamp(CAST(? AS BIGINT) * 1000000)
 		t.Error("no object is left without records")
 	}
 	for _, sha := range res.Unreferenced {
-		if n := count(`SELECT count(*) FROM objects o WHERE sha256 = ? AND (o.object_id IN (SELECT object_id FROM events)
+		if n := count(`SELECT count(*) FROM objects o WHERE sha256 = ? AND (status = 'stored' OR o.object_id IN (SELECT object_id FROM events)
 			OR o.object_id IN (SELECT object_id FROM flows) OR o.object_id IN (SELECT object_id FROM findings))`, sha); n != 0 {
-			t.Errorf("object %s still has records", sha)
+			t.Errorf("object %s is still stored, or has records", sha)
 		}
+	}
+	// The objects emptied are marked pruned, and only they.
+	const pruned = `SELECT count(*) FROM objects WHERE status = 'pruned'`
+	const emptied = `SELECT count(*) FROM objects o WHERE status IN ('stored', 'pruned') AND o.object_id NOT IN (SELECT object_id FROM events)
+    AND o.object_id NOT IN (SELECT object_id FROM flows) AND o.object_id NOT IN (SELECT object_id FROM findings)`
+	if n, m := count(pruned), count(emptied); n != res.Emptied || m != n || n < int64(len(res.Unreferenced)) {
+		t.Errorf("%d objects marked pruned, %d without records, %d reported emptied, %d contents unreferenced", n, m, res.Emptied, len(res.Unreferenced))
 	}
 	// Again: nothing more to remove.
 	again, err := st.Prune(ctx, cutoff, false)
@@ -287,5 +294,8 @@ GROUP BY ALL HAVING max(last_seen) < make_timestamp(CAST(? AS BIGINT) * 1000000)
 		if n != 0 {
 			t.Errorf("a second prune removed %d rows of %s", n, table)
 		}
+	}
+	if again.Emptied != 0 || len(again.Unreferenced) != 0 {
+		t.Errorf("a second prune emptied %d objects and freed %d contents", again.Emptied, len(again.Unreferenced))
 	}
 }

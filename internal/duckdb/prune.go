@@ -30,8 +30,9 @@ import (
 //   - the per-account time ranges of objects whose records all went.
 //
 // The objects' signatures stay, so that listing the same logs again does
-// not ingest them again; the content hashes of objects no record refers
-// to any more are returned so that their archived copies can be removed.
+// not ingest them again: objects none of whose records is left are marked
+// pruned, and the content hashes no stored object has any more are
+// returned so that their archived copies can be removed.
 // Ingesting, later, other objects holding records of earlier times stores
 // them as usual.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time, dryRun bool) (graph.PruneResult, error) {
@@ -121,16 +122,28 @@ EXCEPT (SELECT src FROM edges WHERE src IN (SELECT key FROM prune_inactive)
 	}
 	delete(res.Rows, "")
 
-	// Archived objects no record refers to any more: every stored object
-	// with their content has lost all its records.
-	rows, err := tx.QueryContext(ctx, `WITH refs AS (
+	// Objects none of whose records is left are marked pruned: their
+	// signatures still recognize them, backfill and usage pass them over,
+	// and no later prune counts them again. Their archived copies can go
+	// unless an object still stored has the same content.
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE prune_objects AS
+WITH refs AS (
     SELECT DISTINCT object_id FROM events
     UNION SELECT DISTINCT object_id FROM flows
     UNION SELECT DISTINCT object_id FROM findings
 )
-SELECT sha256 FROM objects WHERE status = ?
-GROUP BY sha256 HAVING bool_and(object_id NOT IN (SELECT object_id FROM refs))
-ORDER BY sha256`, graph.StatusStored)
+SELECT object_id, sha256 FROM objects WHERE status = ? AND object_id NOT IN (SELECT object_id FROM refs)`, graph.StatusStored); err != nil {
+		return fail(err)
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE objects SET status = ? WHERE object_id IN (SELECT object_id FROM prune_objects)`, graph.StatusPruned)
+	if err != nil {
+		return fail(err)
+	}
+	if res.Emptied, err = r.RowsAffected(); err != nil {
+		return fail(err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT sha256 FROM prune_objects
+WHERE sha256 NOT IN (SELECT sha256 FROM objects WHERE status = ?) ORDER BY sha256`, graph.StatusStored)
 	if err != nil {
 		return fail(err)
 	}
@@ -146,7 +159,7 @@ ORDER BY sha256`, graph.StatusStored)
 	if err := rows.Err(); err != nil {
 		return fail(err)
 	}
-	for _, q := range []string{`DROP TABLE prune_findings`, `DROP TABLE prune_inactive`, `DROP TABLE prune_entities`} {
+	for _, q := range []string{`DROP TABLE prune_findings`, `DROP TABLE prune_inactive`, `DROP TABLE prune_entities`, `DROP TABLE prune_objects`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fail(err)
 		}
@@ -182,4 +195,15 @@ ORDER BY sha256`, graph.StatusStored)
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// OldestRecord returns the time of the oldest CloudTrail event or flow
+// record stored, and false when there is none.
+func (s *Store) OldestRecord(ctx context.Context) (time.Time, bool, error) {
+	var t sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT least((SELECT min(event_time) FROM events), (SELECT min(hour) FROM flows))`).Scan(&t)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("duckdb: oldest record: %w", err)
+	}
+	return t.Time.UTC(), t.Valid, nil
 }

@@ -9,6 +9,7 @@ import (
 // Object statuses recorded in the objects table.
 const (
 	StatusStored    = "stored"    // its records were stored
+	StatusPruned    = "pruned"    // its records were stored, and removed by a prune since
 	StatusSkipped   = "skipped"   // recognized, and deliberately holds nothing to store (e.g. a digest file)
 	StatusDuplicate = "duplicate" // same content as an object stored before
 )
@@ -105,8 +106,10 @@ type PruneResult struct {
 	DryRun bool `json:"dryRun"`
 	// Rows are the rows removed per table.
 	Rows map[string]int64 `json:"rows"`
-	// Unreferenced are the content hashes of stored objects of which no
-	// record is left: their archived copies can go.
+	// Emptied is how many stored objects lost their last records (now
+	// marked pruned); Unreferenced are the content hashes of those that
+	// no stored object shares: their archived copies can go.
+	Emptied      int64    `json:"objectsEmptied"`
 	Unreferenced []string `json:"-"`
 	Seconds      float64  `json:"seconds"`
 }
