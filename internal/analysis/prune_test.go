@@ -285,6 +285,12 @@ GROUP BY ALL HAVING max(last_seen) < make_timestamp(CAST(? AS BIGINT) * 1000000)
 	if n, m := count(pruned), count(emptied); n != res.Emptied || m != n || n < int64(len(res.Unreferenced)) {
 		t.Errorf("%d objects marked pruned, %d without records, %d reported emptied, %d contents unreferenced", n, m, res.Emptied, len(res.Unreferenced))
 	}
+	if u, err := eng.Usage(ctx); err != nil {
+		t.Error(err)
+	} else if u.PrunedBefore != cut.Unix() {
+		t.Errorf("usage says records were removed before %d, want %d", u.PrunedBefore, cut.Unix())
+	}
+
 	// Again: nothing more to remove.
 	again, err := st.Prune(ctx, cutoff, false)
 	if err != nil {

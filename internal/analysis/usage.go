@@ -92,6 +92,10 @@ type Usage struct {
 	TotalMonthlyUSD float64 `json:"totalMonthlyUSD"`
 	// Tiers are the prices used.
 	Tiers []PriceTier `json:"tiers"`
+	// PrunedBefore, when not zero, is the latest cutoff (epoch seconds)
+	// before which the store's records were removed (trailhound prune,
+	// serve --keep-days): the volumes count what is kept.
+	PrunedBefore int64 `json:"prunedBefore,omitempty"`
 }
 
 // UsageSeries is the volume of one account, region and source.
@@ -189,6 +193,9 @@ WHERE o.status = 'stored'`)
 		return nil, fmt.Errorf("analysis: usage: %w", err)
 	}
 	out := &Usage{Series: []UsageSeries{}, Charges: []UsageCharge{}, Tiers: DetectiveTiers}
+	if err := e.db.QueryRowContext(ctx, `SELECT `+prunedBefore).Scan(&out.PrunedBefore); err != nil {
+		return nil, fmt.Errorf("analysis: usage: %w", err)
+	}
 	if len(objs) == 0 {
 		return out, nil
 	}

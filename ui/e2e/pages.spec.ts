@@ -37,6 +37,7 @@ interface Summary {
 interface Usage {
   totalMonthlyUSD: number;
   charges: { account: string; monthlyUSD: number }[];
+  prunedBefore?: number;
 }
 
 const usd = (v: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(v);
@@ -216,6 +217,8 @@ test('usage: volume and the Detective price it would cost', async ({ page, api }
   for (const c of usage.charges.slice(0, 5)) {
     await expect(charges.locator('tbody tr').filter({ hasText: c.account }).filter({ hasText: usd(c.monthlyUSD) }).first()).toBeVisible();
   }
+  // The retention note shows exactly when the store was pruned.
+  await expect(page.getByTestId('usage-pruned')).toHaveCount(usage.prunedBefore ? 1 : 0);
   await screenshot(page, testInfo, 'usage');
 });
 

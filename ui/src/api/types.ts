@@ -426,6 +426,8 @@ export interface Usage {
   totalProjectedBytes: number;
   totalMonthlyUSD: number;
   tiers: PriceTier[];
+  /** The latest cutoff before which records were removed (prune), when one was. */
+  prunedBefore?: number;
 }
 
 /** The activity-details filters, named as the API names its parameters. */

@@ -96,6 +96,11 @@ export default function UsagePage() {
               </div>
             </div>
           </div>
+          {data.prunedBefore ? (
+            <p className="muted" data-testid="usage-pruned">
+              The records before {formatDate(data.prunedBefore, tz)} were removed (retention): the volumes count what is kept.
+            </p>
+          ) : null}
           <Panel
             id="usage-volume"
             title="Ingested volume per day"
