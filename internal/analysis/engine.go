@@ -13,6 +13,7 @@ import (
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/archive"
+	"github.com/trailhound/trailhound/internal/graph"
 )
 
 // Engine answers questions about one store. It is safe for concurrent use.
@@ -141,7 +142,7 @@ type entityRow struct {
 // entity per write, earliest first and latest last sighting. A write that
 // only knew an entity by its id labels it with the id; a name seen by any
 // other write is preferred to it, whatever the order of the writes.
-const entitySelect = `SELECT key, namespace, id, coalesce(coalesce(max(label) FILTER (WHERE label <> id), max(label)), '') AS label, coalesce(max(arn), '') AS arn, coalesce(max(account), '') AS account, min(first_seen) AS first_seen, max(last_seen) AS last_seen FROM entities`
+const entitySelect = `SELECT key, namespace, id, coalesce(` + graph.LabelSQL + `, '') AS label, coalesce(max(arn), '') AS arn, coalesce(max(account), '') AS account, min(first_seen) AS first_seen, max(last_seen) AS last_seen FROM entities`
 
 func scanEntity(sc interface{ Scan(...any) error }) (entityRow, error) {
 	var r entityRow

@@ -41,7 +41,7 @@ type optimizedTable struct {
 
 var optimizedTables = []optimizedTable{
 	{name: "entities", rewrite: `INSERT INTO %s
-SELECT key, namespace, id, coalesce(max(label) FILTER (WHERE label <> id), max(label)), max(arn), max(account), min(first_seen), max(last_seen), max(batch_id)
+SELECT key, namespace, id, ` + graph.LabelSQL + `, max(arn), max(account), min(first_seen), max(last_seen), max(batch_id)
 FROM entities GROUP BY key, namespace, id ORDER BY key, namespace, id`},
 	{name: "ip_info", rewrite: `INSERT INTO %s SELECT * FROM ip_info ORDER BY key`},
 	// Relationships are read by kind and one end's key: a session's role

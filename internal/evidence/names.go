@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/graph"
 )
 
 // named is an entity key resolved to its reference, label and ARN.
@@ -28,7 +29,7 @@ func entityNames(ctx context.Context, db *sql.DB, keys map[int64]bool) (map[int6
 	const chunk = 500
 	for i := 0; i < len(list); i += chunk {
 		part := list[i:min(i+chunk, len(list))]
-		rows, err := db.QueryContext(ctx, `SELECT key, namespace, id, coalesce(coalesce(max(label) FILTER (WHERE label <> id), max(label)), ''), coalesce(max(arn), '')
+		rows, err := db.QueryContext(ctx, `SELECT key, namespace, id, coalesce(`+graph.LabelSQL+`, ''), coalesce(max(arn), '')
 FROM entities WHERE key IN (`+placeholders(len(part))+`) GROUP BY key, namespace, id`, part...)
 		if err != nil {
 			return nil, fmt.Errorf("evidence: entity names: %w", err)

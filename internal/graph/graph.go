@@ -231,3 +231,9 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// LabelSQL is the SQL aggregate that names an entity from its rows of the
+// entities table (one per observation until Optimize merges them): a
+// label other than the id when any observation had one (a user's name,
+// an instance's Name tag), else the id.
+const LabelSQL = `coalesce(max(label) FILTER (WHERE label <> id), max(label))`

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/graph"
 )
 
 func notFound(id string) error {
@@ -386,7 +387,7 @@ func (s *Service) labels(ctx context.Context, fs map[string]*finding) (map[Ref]s
 	}
 	out := map[Ref]string{}
 	err := chunks(list, func(part []any) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT key, namespace, id, coalesce(max(label) FILTER (WHERE label <> id), max(label)) FROM entities WHERE key IN (`+placeholders(len(part))+`) AND label IS NOT NULL
+		rows, err := s.db.QueryContext(ctx, `SELECT key, namespace, id, `+graph.LabelSQL+` FROM entities WHERE key IN (`+placeholders(len(part))+`) AND label IS NOT NULL
 GROUP BY key, namespace, id`, part...)
 		if err != nil {
 			return err

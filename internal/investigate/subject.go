@@ -402,7 +402,7 @@ func (iv *Investigator) resolveNames(ctx context.Context, s *subject, keys []int
 	const chunk = 500
 	for i := 0; i < len(want); i += chunk {
 		part := want[i:min(i+chunk, len(want))]
-		rows, err := iv.db.QueryContext(ctx, `SELECT key, namespace, id, coalesce(coalesce(max(label) FILTER (WHERE label <> id), max(label)), ''), coalesce(max(account), '')
+		rows, err := iv.db.QueryContext(ctx, `SELECT key, namespace, id, coalesce(`+graph.LabelSQL+`, ''), coalesce(max(account), '')
 FROM entities WHERE key IN (`+placeholders(len(part))+`) GROUP BY key, namespace, id`, part...)
 		if err != nil {
 			return nil, fmt.Errorf("investigate: names: %w", err)
