@@ -199,35 +199,35 @@ func TestTail(t *testing.T) {
 			// us-west-2 has no older day.
 			step("second", false, 2, recent)
 
+			// deliver puts keys that the next listing must return.
+			deliver := func(keys ...string) {
+				put(keys...)
+				recent = append(recent, keys...)
+				slices.Sort(recent)
+			}
+			forget := func(prefix string) {
+				recent = slices.DeleteFunc(recent, func(k string) bool { return strings.HasPrefix(k, prefix) })
+			}
+
 			// The day goes on; then a new day starts.
-			put(east + "2026/11/27/c.json.gz")
-			recent = append(recent, east+"2026/11/27/c.json.gz")
-			slices.Sort(recent)
+			deliver(east + "2026/11/27/c.json.gz")
 			step("same day", false, 2, recent)
-			put(east + "2026/11/28/a.json.gz")
-			recent = append(recent, east+"2026/11/28/a.json.gz")
-			slices.Sort(recent)
+			deliver(east + "2026/11/28/a.json.gz")
 			step("new day, first seen", false, 2, recent)
-			recent = slices.DeleteFunc(recent, func(k string) bool { return strings.HasPrefix(k, east+"2026/11/26/") })
+			forget(east + "2026/11/26/")
 			step("new day", false, 2, recent)
 
 			// A new account's partition, however old its days, is listed
 			// at once; so is a key outside date folders.
-			put("AWSLogs/444455556666/CloudTrail/us-east-1/2025/01/01/old.json.gz", "notes.txt")
-			recent = append(recent, "AWSLogs/444455556666/CloudTrail/us-east-1/2025/01/01/old.json.gz", "notes.txt")
-			slices.Sort(recent)
+			deliver("AWSLogs/444455556666/CloudTrail/us-east-1/2025/01/01/old.json.gz", "notes.txt")
 			step("new partition", false, 2, recent)
 
 			// A date in the future does not hide the partition's days.
-			put(west + "2031/01/01/misdated.json.gz")
-			recent = append(recent, west+"2031/01/01/misdated.json.gz")
-			slices.Sort(recent)
+			deliver(west + "2031/01/01/misdated.json.gz")
 			step("future date", false, 2, recent)
-			put(west + "2026/11/28/a.json.gz")
-			recent = append(recent, west+"2026/11/28/a.json.gz")
-			slices.Sort(recent)
+			deliver(west + "2026/11/28/a.json.gz")
 			step("after a future date", false, 2, recent)
-			recent = slices.DeleteFunc(recent, func(k string) bool { return strings.HasPrefix(k, west+"2026/11/26/") })
+			forget(west + "2026/11/26/")
 
 			// A late object in an old day waits for the full listing.
 			put(east + "2026/11/21/late.json.gz")
