@@ -80,10 +80,7 @@ func TestFindingsList(t *testing.T) {
 		t.Skip("generates and ingests an organization")
 	}
 	ctx := context.Background()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	logs, _, st, arch := analysistest.Organization(t, synth.Config{Seed: 11, Days: 1,
 		Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), EventsPerDay: 2000, FlowsPerDay: 500, Scenarios: scen})
 	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})

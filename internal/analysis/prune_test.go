@@ -27,10 +27,7 @@ func TestPrune(t *testing.T) {
 		t.Skip("generates and ingests an organization")
 	}
 	ctx := context.Background()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	_, _, st, arch := analysistest.Organization(t, synth.Config{Seed: 9, Days: 3, Start: start, EventsPerDay: 1500, FlowsPerDay: 4000, Scenarios: scen})
 	db := st.DB()

@@ -80,10 +80,7 @@ func TestSearchIndexMatchesSQL(t *testing.T) {
 		if testing.Short() {
 			t.Skip("generates and ingests an organization")
 		}
-		scen, err := synth.ParseScenarios("all")
-		if err != nil {
-			t.Fatal(err)
-		}
+		scen := synth.AllScenarios()
 		_, truth, st, _ := analysistest.Organization(t, synth.Config{Seed: 11, Days: 1, Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 			EventsPerDay: 3000, FlowsPerDay: 3000, Scenarios: scen})
 		queries := base

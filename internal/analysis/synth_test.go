@@ -28,10 +28,7 @@ func TestSyntheticVolume(t *testing.T) {
 		t.Skip("generates and ingests an organization")
 	}
 	ctx := context.Background()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	logs, truth, st, arch := analysistest.Organization(t, synth.Config{Seed: 7, Days: 1, Start: start, EventsPerDay: 4000, FlowsPerDay: 1000, Scenarios: scen})
 	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})

@@ -42,11 +42,7 @@ func (w *discardWriter) Write(b []byte) (int, error) {
 func BenchmarkEventsStream(b *testing.B) {
 	ctx := context.Background()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, _, st, arch := analysistest.Organization(b, synth.Config{Seed: 5, Days: 1, Start: start, EventsPerDay: 100_000, FlowsPerDay: 400_000, Scenarios: scen})
+	_, _, st, arch := analysistest.Organization(b, synth.Config{Seed: 5, Days: 1, Start: start, EventsPerDay: 100_000, FlowsPerDay: 400_000, Scenarios: synth.AllScenarios()})
 	srv := api.New(analysis.New(st.DB(), analysis.Options{Archive: arch}), nil)
 	var instance, account, findingAccount string
 	if err := st.DB().QueryRowContext(ctx, `SELECT instance_id FROM flows WHERE instance_key <> 0 GROUP BY instance_id ORDER BY sum(records) DESC LIMIT 1`).Scan(&instance); err != nil {

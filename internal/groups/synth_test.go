@@ -41,10 +41,7 @@ func TestSyntheticScenarios(t *testing.T) {
 
 func checkScenarios(t *testing.T, seed int64, days int) {
 	ctx := context.Background()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	_, truth, st, _ := analysistest.Organization(t, synth.Config{Seed: seed, Days: days, Start: start, EventsPerDay: 4000, FlowsPerDay: 2000, Scenarios: scen})
 	svc := groups.New(st.DB(), groups.Options{})
@@ -127,10 +124,7 @@ func TestSyntheticIncremental(t *testing.T) {
 		t.Skip("generates and ingests an organization")
 	}
 	ctx := context.Background()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	out := t.TempDir()
 	cfg := synth.Config{Seed: 5, Days: 3, Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), EventsPerDay: 3000, FlowsPerDay: 1500, Scenarios: scen}
 	if _, err := synth.Generate(ctx, cfg, synth.DirWriter{Root: out}, nil); err != nil {
@@ -139,7 +133,7 @@ func TestSyntheticIncremental(t *testing.T) {
 	// The objects of each day, by the date in their key.
 	day := regexp.MustCompile(`/(\d{4}/\d{2}/\d{2})/`)
 	byDay := map[string][]string{}
-	err = filepath.WalkDir(filepath.Join(out, "AWSLogs"), func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(out, "AWSLogs"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -21,10 +21,7 @@ func TestSyntheticOrganization(t *testing.T) {
 	}
 	ctx := context.Background()
 	out := t.TempDir()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	truth, err := synth.Generate(ctx, synth.Config{Seed: 42, Days: 2, Start: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		EventsPerDay: 20_000, FlowsPerDay: 20_000, Scenarios: scen}, synth.DirWriter{Root: out}, nil)
 	if err != nil {

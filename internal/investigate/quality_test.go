@@ -39,10 +39,7 @@ func TestQuality(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and ingests an organization")
 	}
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	_, truth, st, _ := analysistest.Organization(t, qualityConfig(scen))
 	checkQuality(t, st.DB(), truth)
 }
@@ -56,10 +53,7 @@ func TestQualityWithGeoIP(t *testing.T) {
 		t.Skip("set TRAILHOUND_GEOIP_DIR to the folder of make geoip to measure with real geolocation")
 	}
 	ctx := context.Background()
-	scen, err := synth.ParseScenarios("all")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scen := synth.AllScenarios()
 	out := t.TempDir()
 	truth, err := synth.Generate(ctx, qualityConfig(scen), synth.DirWriter{Root: out}, nil)
 	if err != nil {

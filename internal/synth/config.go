@@ -94,6 +94,16 @@ func ScenarioNames() []string {
 	return out
 }
 
+// AllScenarios returns every scenario, each at the time the generator
+// picks, as --scenarios all does.
+func AllScenarios() []Scenario {
+	out := make([]Scenario, 0, len(ScenarioNames()))
+	for _, n := range ScenarioNames() {
+		out = append(out, Scenario{Name: n})
+	}
+	return out
+}
+
 // ParseScenarios parses a comma-separated list of scenario names, each
 // optionally followed by "@" and a time (RFC 3339, or a shorter form such as
 // 2026-01-05T10:00Z or 2026-01-05), or the word "all". An empty string

@@ -1112,6 +1112,9 @@ func TestParseScenarios(t *testing.T) {
 	if err != nil || len(all) != len(ScenarioNames()) || len(all) != 9 {
 		t.Errorf("all: %v %v", all, err)
 	}
+	if diff := cmp.Diff(all, AllScenarios()); diff != "" {
+		t.Errorf("AllScenarios differs from ParseScenarios(\"all\"):\n%s", diff)
+	}
 }
 
 func TestConfigValidation(t *testing.T) {
