@@ -27,7 +27,8 @@ bring their old records back. The finding groups are rebuilt over the
 findings left. The file does not shrink; later writes reuse the space.
 
 Without --yes nothing is removed: it prints what would be. It runs while
-nothing else uses the data directory (stop serve first).
+nothing else uses the data directory (stop serve first; or let serve
+prune by itself with serve --keep-days).
 
 Exit status: 0 on success, 2 for usage errors, 3 when the store is
 unavailable.`)
