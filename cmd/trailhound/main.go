@@ -56,6 +56,7 @@ func commands() []command {
 		{"stats", "count the events and entities stored", runStats},
 		{"backfill", "store the flow connections of data ingested by an earlier version", runBackfill},
 		{"prune", "remove the data of the times before a cutoff, to bound a growing data directory", runPrune},
+		{"compact", "shrink the database file to the data it holds (after a prune)", runCompact},
 		{"groups", "list, show or rebuild finding groups: related findings as probable incidents", runGroups},
 		{"search", "find entities by id, name, ARN, pattern or address block (through serve)", runSearch},
 		{"profile", "print an entity's details and profile panels as tables (through serve)", runProfile},

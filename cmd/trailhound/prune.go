@@ -24,7 +24,8 @@ whole, and entities seen on both sides keep their first-seen time.
 
 Stored objects stay recognized: ingesting the same logs again does not
 bring their old records back. The finding groups are rebuilt over the
-findings left. The file does not shrink; later writes reuse the space.
+findings left. The file does not shrink (later writes reuse the space);
+trailhound compact gives the space back.
 
 Without --yes nothing is removed: it prints what would be. It runs while
 nothing else uses the data directory (stop serve first; or let serve

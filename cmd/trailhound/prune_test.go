@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/trailhound/trailhound/internal/duckdb"
 )
 
 // archived counts the archived copies of objects in a data directory.
@@ -103,6 +107,55 @@ func TestPruneCommand(t *testing.T) {
 	}
 	if _, stdout, _ := run(t, "stats", "--data", data); !strings.Contains(stdout, "Pruned:    the records before 2026-04-07T00:00:00Z were removed") {
 		t.Errorf("stats does not say what was pruned:\n%s", stdout)
+	}
+
+	// Compacting gives the space back and keeps every record: the same
+	// graph, the same objects known.
+	fingerprint := func() string {
+		t.Helper()
+		st, err := duckdb.Open(context.Background(), data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		fp, err := st.Fingerprint(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The schema's view and constraints come along.
+		var findings, states int64
+		if err := st.DB().QueryRow(`SELECT (SELECT count(*) FROM latest_findings), (SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY')`).Scan(&findings, &states); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(fp, findings, states)
+	}
+	file := filepath.Join(data, duckdb.FileName)
+	size := func() int64 {
+		info, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Size()
+	}
+	fp, before := fingerprint(), size()
+	// A copy left by an interrupted run is replaced.
+	if err := os.WriteFile(file+".compact", []byte("partial"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut = run(t, "compact", "--data", data, "--json")
+	var comp struct{ BytesBefore, BytesAfter int64 }
+	if err := json.Unmarshal([]byte(stdout), &comp); err != nil || code != exitOK || comp.BytesBefore != before || comp.BytesAfter >= before || size() != comp.BytesAfter {
+		t.Fatalf("compact %d %v: %s%s (file %d bytes before, %d after)", code, err, stdout, errOut, before, size())
+	}
+	if fingerprint() != fp || storedRecords(t, data) != left {
+		t.Error("compacting changed the graph")
+	}
+	if _, err := os.Stat(file + ".compact"); !os.IsNotExist(err) {
+		t.Errorf("the copy is left beside the store: %v", err)
+	}
+	code, stdout, errOut = run(t, "ingest", "--data", data, "--json", out)
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil || sum.Stored != 0 || sum.Unchanged == 0 {
+		t.Errorf("ingest after compacting %d %v: %+v %s", code, err, sum, errOut)
 	}
 }
 
