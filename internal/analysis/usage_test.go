@@ -3,16 +3,19 @@ package analysis_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
 	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/synth"
 )
 
 func TestTieredCost(t *testing.T) {
@@ -207,5 +210,96 @@ func TestEmptyStore(t *testing.T) {
 	}
 	if len(u.Series) != 0 || len(u.Charges) != 0 || u.TotalMonthlyUSD != 0 {
 		t.Errorf("usage of an empty store %+v", u)
+	}
+}
+
+// TestUsageByObject checks the usage of a generated organization's three
+// days against a reading of the stored objects one by one: each counts on
+// the UTC day of its first record, under the account and region of its
+// key (AccountRegionFromKey) or of its records.
+func TestUsageByObject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organization")
+	}
+	ctx := context.Background()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, _, st, _ := analysistest.Organization(t, synth.Config{Seed: 3, Days: 3, Start: start, EventsPerDay: 1000, FlowsPerDay: 2000, Scenarios: synth.AllScenarios()})
+	got, err := analysis.New(st.DB(), analysis.Options{}).Usage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB().QueryContext(ctx, `SELECT o.key, coalesce(o.source, ''), o.size, o.records,
+    (SELECT min(first_time) FROM object_accounts a WHERE a.object_id = o.object_id),
+    (SELECT max(last_time) FROM object_accounts a WHERE a.object_id = o.object_id),
+    coalesce((SELECT min(account) FROM object_accounts a WHERE a.object_id = o.object_id), ''),
+    coalesce((SELECT min(region) FROM object_accounts a WHERE a.object_id = o.object_id), ''),
+    coalesce(o.mod_time, o.ingested_at)
+FROM objects o WHERE o.status = 'stored'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type group struct{ account, region, source string }
+	type vol struct {
+		events, bytes, first, last int64
+		days                       map[int64][2]int64
+	}
+	want := map[group]*vol{}
+	var lastDay int64
+	objects := 0
+	for rows.Next() {
+		var key, source, acct, region string
+		var size, records int64
+		var t0, t1 sql.NullTime
+		var fallback time.Time
+		if err := rows.Scan(&key, &source, &size, &records, &t0, &t1, &acct, &region, &fallback); err != nil {
+			t.Fatal(err)
+		}
+		objects++
+		if a, r, ok := analysis.AccountRegionFromKey(key); ok {
+			acct, region = a, r
+		}
+		first, last := fallback.Unix(), fallback.Unix()
+		if t0.Valid {
+			first, last = t0.Time.Unix(), t1.Time.Unix()
+		}
+		day := first - first%86400
+		lastDay = max(lastDay, day)
+		g := group{acct, region, source}
+		v := want[g]
+		if v == nil {
+			v = &vol{first: first, last: last, days: map[int64][2]int64{}}
+			want[g] = v
+		}
+		v.first, v.last = min(v.first, first), max(v.last, last)
+		d := v.days[day]
+		v.days[day] = [2]int64{d[0] + records, d[1] + size}
+		v.events += records
+		v.bytes += size
+	}
+	rows.Close()
+	if objects < 100 || len(want) < 6 {
+		t.Fatalf("%d objects in %d series: too few to compare", objects, len(want))
+	}
+	if got.WindowEnd != lastDay+86400 || got.CoveredDays != 3 {
+		t.Errorf("window ends %d covering %d days, want %d and 3", got.WindowEnd, got.CoveredDays, lastDay+86400)
+	}
+	if len(got.Series) != len(want) {
+		t.Errorf("%d series, want %d", len(got.Series), len(want))
+	}
+	for _, s := range got.Series {
+		w := want[group{s.Account, s.Region, string(s.Source)}]
+		if w == nil {
+			t.Errorf("unexpected series %s/%s/%s", s.Account, s.Region, s.Source)
+			continue
+		}
+		if s.Events != w.events || s.Bytes != w.bytes || s.FirstSeen != w.first || s.LastSeen != w.last {
+			t.Errorf("%s/%s/%s: %d records, %d bytes, %d–%d; want %d, %d, %d–%d", s.Account, s.Region, s.Source,
+				s.Events, s.Bytes, s.FirstSeen, s.LastSeen, w.events, w.bytes, w.first, w.last)
+		}
+		for _, d := range s.Days {
+			if wd := w.days[d.Start]; d.Events != wd[0] || d.Bytes != wd[1] {
+				t.Errorf("%s/%s/%s day %d: %d records, %d bytes; want %d, %d", s.Account, s.Region, s.Source, d.Start, d.Events, d.Bytes, wd[0], wd[1])
+			}
+		}
 	}
 }
