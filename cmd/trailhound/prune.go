@@ -83,17 +83,18 @@ unavailable.`)
 		return exitRuntime
 	}
 	var rebuilt *groups.UpdateResult
+	copies := len(res.Unreferenced) // what a dry run would remove
 	if *yes {
 		arch, err := archive.Open(filepath.Join(*data, "objects"))
 		if err != nil {
 			fmt.Fprintf(env.stderr, "trailhound prune: %v\n", err)
 			return exitRuntime
 		}
-		for _, sha := range res.Unreferenced {
-			if err := arch.Remove(sha); err != nil {
-				fmt.Fprintf(env.stderr, "trailhound prune: %v\n", err)
-				return exitRuntime
-			}
+		// This prune's copies, and any an earlier one left (a crash after
+		// its commit).
+		if copies, err = removePrunedCopies(ctx, st, arch); err != nil {
+			fmt.Fprintf(env.stderr, "trailhound prune: %v\n", err)
+			return exitRuntime
 		}
 		if res.Rows["findings"] > 0 {
 			svc, err := newGroups(env, st, log, 0)
@@ -116,7 +117,7 @@ unavailable.`)
 			ArchivedObjects int                  `json:"archivedObjects"`
 			Groups          *groups.UpdateResult `json:"groups,omitempty"`
 			Seconds         float64              `json:"seconds"`
-		}{res.Before, res.DryRun, res.Rows, res.Emptied, len(res.Unreferenced), rebuilt, res.Seconds})
+		}{res.Before, res.DryRun, res.Rows, res.Emptied, copies, rebuilt, res.Seconds})
 	}
 	w := env.stdout
 	verb := "Removed"
@@ -133,7 +134,7 @@ unavailable.`)
 		fmt.Fprintf(w, "  %-16s %12d rows\n", t, res.Rows[t])
 	}
 	fmt.Fprintf(w, "  %-16s %12d objects (marked pruned, still recognized)\n", "emptied", res.Emptied)
-	fmt.Fprintf(w, "  %-16s %12d objects\n", "archived copies", len(res.Unreferenced))
+	fmt.Fprintf(w, "  %-16s %12d objects\n", "archived copies", copies)
 	if rebuilt != nil {
 		fmt.Fprintf(w, "Rebuilt the finding groups: %d findings in %d active groups.\n", rebuilt.Findings, rebuilt.Active)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trailhound/trailhound/internal/archive"
 	"github.com/trailhound/trailhound/internal/duckdb"
 )
 
@@ -79,6 +80,19 @@ func TestPruneCommand(t *testing.T) {
 		t.Fatal("a run without --yes removed something")
 	}
 
+	// A prune that committed and then crashed before it removed the
+	// archived copies it freed: the next prune removes them too.
+	{
+		st, err := duckdb.Open(context.Background(), data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := st.Prune(context.Background(), time.Date(2026, 4, 6, 12, 0, 0, 0, time.UTC), false)
+		st.Close()
+		if err != nil || len(res.Unreferenced) == 0 {
+			t.Fatalf("the interrupted prune freed no copy: %+v %v", res, err)
+		}
+	}
 	code, stdout, errOut = run(t, "prune", "--data", data, "--before", "2026-04-07", "--yes", "--json")
 	var res struct {
 		Before          string
@@ -94,6 +108,25 @@ func TestPruneCommand(t *testing.T) {
 	if res.Rows["events"] == 0 || left >= events || res.ArchivedObjects == 0 || archived(t, data) != copies-res.ArchivedObjects {
 		t.Errorf("removed %d event and flow rows (%d records of %d left) and %d of %d archived copies (%d left)",
 			removed, left, events, res.ArchivedObjects, copies, archived(t, data))
+	}
+
+	// No archived copy of a pruned content is left.
+	{
+		st, err := duckdb.Open(context.Background(), data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shas, err := st.PrunedContents(context.Background())
+		st.Close()
+		arch, aerr := archive.Open(filepath.Join(data, "objects"))
+		if err != nil || aerr != nil || len(shas) == 0 {
+			t.Fatalf("pruned contents %d: %v %v", len(shas), err, aerr)
+		}
+		for _, sha := range shas {
+			if arch.Has(sha) {
+				t.Errorf("the archived copy of pruned content %s is left", sha)
+			}
+		}
 	}
 
 	// The same logs again: every object is known, nothing comes back.

@@ -56,9 +56,8 @@ func (p *pruner) once(ctx context.Context) {
 	}
 	start := time.Now()
 	total := map[string]int64{}
-	removed := 0
 	for {
-		step, err := p.step(ctx, cutoff, total, &removed)
+		step, err := p.step(ctx, cutoff, total)
 		if err != nil {
 			fail(err)
 			return
@@ -66,6 +65,16 @@ func (p *pruner) once(ctx context.Context) {
 		if !step.Before(cutoff) {
 			break
 		}
+	}
+	// The archived copies of what the steps emptied (and of any earlier
+	// prune's that a crash left), while ingest runs wait: a run archives
+	// an object before it commits its row.
+	p.turn.Lock()
+	removed, err := removePrunedCopies(ctx, p.st, p.arch)
+	p.turn.Unlock()
+	if err != nil {
+		fail(err)
+		return
 	}
 	if total["findings"] > 0 {
 		if _, err := p.groups.Rebuild(ctx, groups.LocalUser); err != nil {
@@ -87,9 +96,9 @@ func (p *pruner) once(ctx context.Context) {
 }
 
 // step prunes up to the end of the oldest record's day, or to cutoff if
-// that comes first, adding what it removed to total and removed, and
-// returns where it pruned to.
-func (p *pruner) step(ctx context.Context, cutoff time.Time, total map[string]int64, removed *int) (time.Time, error) {
+// that comes first, adds what it removed to total, and returns where it
+// pruned to.
+func (p *pruner) step(ctx context.Context, cutoff time.Time, total map[string]int64) (time.Time, error) {
 	p.turn.Lock()
 	defer p.turn.Unlock()
 	to := cutoff
@@ -107,13 +116,29 @@ func (p *pruner) step(ctx context.Context, cutoff time.Time, total map[string]in
 	for t, n := range res.Rows {
 		total[t] += n
 	}
-	if p.arch != nil {
-		for _, sha := range res.Unreferenced {
-			if err := p.arch.Remove(sha); err != nil {
-				return to, err
-			}
-			*removed++
+	return to, nil
+}
+
+// removePrunedCopies removes the archived copies of the contents prunes
+// emptied (duckdb.Store.PrunedContents) that are still there, and returns
+// how many it removed. arch nil removes nothing.
+func removePrunedCopies(ctx context.Context, st *duckdb.Store, arch *archive.Archive) (int, error) {
+	if arch == nil {
+		return 0, nil
+	}
+	shas, err := st.PrunedContents(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sha := range shas {
+		removed, err := arch.Remove(sha)
+		if err != nil {
+			return n, err
+		}
+		if removed {
+			n++
 		}
 	}
-	return to, nil
+	return n, nil
 }

@@ -159,11 +159,14 @@ func (a *Archive) Clean() error {
 }
 
 // Remove deletes the archived object with content hash sha, if it is
-// there.
-func (a *Archive) Remove(sha string) error {
+// there, and reports whether it was.
+func (a *Archive) Remove(sha string) (bool, error) {
 	err := os.Remove(a.path(sha))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("archive: remove %s: %w", sha, err)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("archive: remove %s: %w", sha, err)
 	}
-	return nil
+	return true, nil
 }

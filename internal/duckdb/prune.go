@@ -32,7 +32,8 @@ import (
 // The objects' signatures stay, so that listing the same logs again does
 // not ingest them again: objects none of whose records is left are marked
 // pruned, and the content hashes no stored object has any more are
-// returned so that their archived copies can be removed.
+// returned (those of this prune; PrunedContents gives every prune's) so
+// that their archived copies can be removed.
 // Ingesting, later, other objects holding records of earlier times stores
 // them as usual.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time, dryRun bool) (graph.PruneResult, error) {
@@ -206,4 +207,29 @@ func (s *Store) OldestRecord(ctx context.Context) (time.Time, bool, error) {
 		return time.Time{}, false, fmt.Errorf("duckdb: oldest record: %w", err)
 	}
 	return t.Time.UTC(), t.Valid, nil
+}
+
+// PrunedContents returns the content hashes of the objects prunes emptied
+// that no stored object shares: the archived copies that may go. Every
+// prune's are there, so a removal that a crash interrupted after the
+// prune committed is completed by the next one.
+func (s *Store) PrunedContents(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT sha256 FROM objects WHERE status = ?
+    AND sha256 NOT IN (SELECT sha256 FROM objects WHERE status = ?) ORDER BY 1`, graph.StatusPruned, graph.StatusStored)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: pruned contents: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			return nil, fmt.Errorf("duckdb: pruned contents: %w", err)
+		}
+		out = append(out, sha)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("duckdb: pruned contents: %w", err)
+	}
+	return out, nil
 }
