@@ -57,3 +57,18 @@ func SetEventBatch(n int) (restore func()) {
 	eventBatch = n
 	return func() { eventBatch = old }
 }
+
+// FlowDayStats reports how many VPC flow details views the daily rows
+// answered, and how many they could not settle, so far.
+func FlowDayStats() (answered, unsettled int64) {
+	return flowDayAnswered.Load(), flowDayUnsettled.Load()
+}
+
+// SetFlowDayDepth sets how deep each day's rows are read per row asked
+// for, and the most partial-day hours a window may have, until the
+// returned function restores them.
+func SetFlowDayDepth(depth int, edgeHours int64) (restore func()) {
+	d, h := flowDayDepth, flowDayEdgeHours
+	flowDayDepth, flowDayEdgeHours = depth, edgeHours
+	return func() { flowDayDepth, flowDayEdgeHours = d, h }
+}

@@ -290,60 +290,19 @@ func (e *Engine) connDetails(ctx context.Context, ent entityRow, window, rowsWin
 		hours, hourArgs = "h >= ? AND h < ?", []any{rowsWindow.Start, rowsWindow.End}
 	}
 
-	// The totals of the rows kept and, when no filter is set (a filter
-	// never keeps them), the records without a peer, in one pass: summed
-	// by the few values they depend on, which takes less than filtered
-	// sums. (Read while the rows are, they only take longer: both use
-	// every core.)
-	marked, margs := e.connQuery(ent, scanWindow, f, connMarked, far)
-	trows, err := e.db.QueryContext(ctx, marked+`
-SELECT kept, peer_key = 0, inbound, action, sum(bytes)::BIGINT, sum(packets)::BIGINT, sum(records)::BIGINT FROM f WHERE `+hours+`
-GROUP BY kept, peer_key = 0, inbound, action`, append(margs, hourArgs...)...)
-	if err != nil {
-		return fmt.Errorf("analysis: flow details: %w", err)
+	// Over days, in the default order and unfiltered, a busy entity's
+	// daily rows may answer (flowdays.go).
+	var keys []int64
+	days := false
+	if len(f.active) == 0 && len(annotate) == 0 && out.Sort == "inbound" && out.Order == "desc" && !far.counts() {
+		if keys, days, err = e.connDayRows(ctx, ent, rowsWindow, limit, out); err != nil {
+			return err
+		}
 	}
-	var noData int64
-	for trows.Next() {
-		var kept, noPeer, inbound bool
-		var action string
-		var bytes, packets, records int64
-		if err := trows.Scan(&kept, &noPeer, &inbound, &action, &bytes, &packets, &records); err != nil {
-			trows.Close()
-			return fmt.Errorf("analysis: flow details: %w", err)
+	if !days {
+		if keys, err = e.connHourRows(ctx, ent, scanWindow, f, far, base, args, hours, hourArgs, annotate, limit, out); err != nil {
+			return err
 		}
-		if noPeer {
-			noData += records
-		}
-		if !kept {
-			continue
-		}
-		t := &out.Totals
-		if inbound {
-			t.InboundBytes += bytes
-			t.InboundPackets += packets
-		} else {
-			t.OutboundBytes += bytes
-			t.OutboundPackets += packets
-		}
-		switch action {
-		case "ACCEPT":
-			t.Accepted += records
-		case "REJECT":
-			t.Rejected += records
-		}
-		t.Records += records
-	}
-	err = trows.Err()
-	trows.Close()
-	if err != nil {
-		return fmt.Errorf("analysis: flow details: %w", err)
-	}
-	if len(f.active) == 0 {
-		out.NoData = noData
-	}
-	keys, err := e.connRows(ctx, base, args, hours, hourArgs, annotate, limit, out)
-	if err != nil {
-		return err
 	}
 	out.Truncated = out.TotalRows > len(out.Rows)
 	want := map[int64]bool{}
@@ -412,6 +371,65 @@ FROM f WHERE ` + strings.Join(match, " OR ") + ` GROUP BY peer_key, lp, rp, prot
 		s.Totals.Records += t.Records
 	}
 	return srows.Err()
+}
+
+// connHourRows fills out's totals, rows and row count from the hourly
+// rows of base (connQuery's over scanWindow, with args) in the hours
+// selected, and returns the rows' peer keys.
+func (e *Engine) connHourRows(ctx context.Context, ent entityRow, scanWindow trailhound.Scope, f *flowFilter, far farSide, base string, args []any,
+	hours string, hourArgs []any, annotate map[int64]bool, limit int, out *VPCFlowDetails) ([]int64, error) {
+	// The totals of the rows kept and, when no filter is set (a filter
+	// never keeps them), the records without a peer, in one pass: summed
+	// by the few values they depend on, which takes less than filtered
+	// sums. (Read while the rows are, they only take longer: both use
+	// every core.)
+	marked, margs := e.connQuery(ent, scanWindow, f, connMarked, far)
+	trows, err := e.db.QueryContext(ctx, marked+`
+SELECT kept, peer_key = 0, inbound, action, sum(bytes)::BIGINT, sum(packets)::BIGINT, sum(records)::BIGINT FROM f WHERE `+hours+`
+GROUP BY kept, peer_key = 0, inbound, action`, append(margs, hourArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: flow details: %w", err)
+	}
+	var noData int64
+	for trows.Next() {
+		var kept, noPeer, inbound bool
+		var action string
+		var bytes, packets, records int64
+		if err := trows.Scan(&kept, &noPeer, &inbound, &action, &bytes, &packets, &records); err != nil {
+			trows.Close()
+			return nil, fmt.Errorf("analysis: flow details: %w", err)
+		}
+		if noPeer {
+			noData += records
+		}
+		if !kept {
+			continue
+		}
+		t := &out.Totals
+		if inbound {
+			t.InboundBytes += bytes
+			t.InboundPackets += packets
+		} else {
+			t.OutboundBytes += bytes
+			t.OutboundPackets += packets
+		}
+		switch action {
+		case "ACCEPT":
+			t.Accepted += records
+		case "REJECT":
+			t.Rejected += records
+		}
+		t.Records += records
+	}
+	err = trows.Err()
+	trows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("analysis: flow details: %w", err)
+	}
+	if len(f.active) == 0 {
+		out.NoData = noData
+	}
+	return e.connRows(ctx, base, args, hours, hourArgs, annotate, limit, out)
 }
 
 // connSeriesID identifies a series row by its peer's key and the row's

@@ -12,6 +12,8 @@ import (
 	"github.com/trailhound/trailhound"
 	"github.com/trailhound/trailhound/internal/analysis"
 	"github.com/trailhound/trailhound/internal/analysis/analysistest"
+	"github.com/trailhound/trailhound/internal/duckdb"
+	"github.com/trailhound/trailhound/internal/graph"
 	"github.com/trailhound/trailhound/internal/synth"
 )
 
@@ -228,5 +230,176 @@ WHERE f.remote_key IN (SELECT key FROM flow_hours WHERE side = 'local') ORDER BY
 		if diff := cmp.Diff(hourly[i], byGaps[i]); diff != "" {
 			t.Errorf("view %d (%s): (-hourly +by gaps):\n%s", i, list[i/(len(scopes)*4)], diff)
 		}
+	}
+}
+
+// TestFlowDetailsByDay checks that the VPC flow details of busy entities
+// over days, answered from their daily rows (the top rows by a threshold
+// algorithm, the row count by each row's previous day), equal those
+// grouped from the hourly rows, to the last field and in the same order:
+// over whole days and over windows with partial days at either end, with
+// limits small and large, reading each day's rows deep enough to settle
+// and too shallow to (when the hourly rows answer instead). Most views
+// must be answered by the daily rows, and some must not settle.
+func TestFlowDetailsByDay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organization")
+	}
+	ctx := context.Background()
+	old := duckdb.FlowConnHeavyRows
+	duckdb.FlowConnHeavyRows = 100
+	defer func() { duckdb.FlowConnHeavyRows = old }()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	_, _, st, arch := analysistest.Organization(t, synth.Config{Seed: 9, Days: 4, Start: start, EventsPerDay: 1000, FlowsPerDay: 5000, Scenarios: synth.AllScenarios()})
+	eng := analysis.New(st.DB(), analysis.Options{Archive: arch})
+	db := st.DB()
+
+	// The entities held by day (the busiest) and a few that are not.
+	var list []trailhound.EntityRef
+	var held int
+	for _, q := range []string{
+		`SELECT CASE side WHEN 0 THEN 'Ec2Instance' ELSE 'IpAddress' END, n.id, true FROM flow_conn_heavy h JOIN (SELECT DISTINCT key, id FROM entities) n USING (key)
+ORDER BY side, n.id LIMIT 8`,
+		`SELECT 'IpAddress', local_addr, false FROM flows WHERE local_key <> 0 AND local_key NOT IN (SELECT key FROM flow_conn_heavy) GROUP BY 2 ORDER BY count(*) DESC, 2 LIMIT 2`,
+	} {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var ns, id string
+			var heavy bool
+			if err := rows.Scan(&ns, &id, &heavy); err != nil {
+				t.Fatal(err)
+			}
+			list = append(list, trailhound.EntityRef{Type: trailhound.Namespace(ns), ID: id})
+			if heavy {
+				held++
+			}
+		}
+		rows.Close()
+	}
+	if held < 4 {
+		t.Fatalf("only %d entities held by day: the test data is too thin", held)
+	}
+
+	s := start.Unix()
+	const h, d = 3600, 86400
+	windows := []trailhound.Scope{
+		{Start: s, End: s + 4*d},              // whole days
+		{Start: s + d, End: s + 2*d},          // one day
+		{Start: s + 21*h, End: s + 3*d + 2*h}, // partial days at both ends
+		{Start: s + 2*h, End: s + 2*d},        // at the start
+		{Start: s + d, End: s + 3*d + 5*h},    // at the end
+		{Start: s + 20*h, End: s + 2*d + 4*h}, // too many partial hours
+		{Start: s + 3*h, End: s + 20*h},       // no whole day
+	}
+	sets := []map[string]string{{}, {"limit": "5"}, {"limit": "60"}, {"limit": "10000"}}
+	run := func() []string {
+		var out []string
+		for _, depth := range []int{1, 10} {
+			restore := analysis.SetFlowDayDepth(depth, 6)
+			for _, e := range list {
+				for _, w := range windows {
+					for _, p := range sets {
+						raw, _ := json.Marshal(flowDetails(t, eng, e, w, p))
+						out = append(out, string(raw))
+					}
+				}
+			}
+			restore()
+		}
+		return out
+	}
+	answered0, unsettled0 := analysis.FlowDayStats()
+	byDay := run()
+	answered, unsettled := analysis.FlowDayStats()
+	answered, unsettled = answered-answered0, unsettled-unsettled0
+	// At most every view of a held entity over a window with a whole day
+	// and few partial hours (5 windows, 4 sets, 2 depths; an address
+	// whose own interface did not log every hour is read by the hour).
+	if most := int64(held * 5 * 4 * 2); answered+unsettled > most || unsettled == 0 || answered < most/2 {
+		t.Errorf("daily rows answered %d views and did not settle %d, want at most %d in all, most answered and some not", answered, unsettled, most)
+	}
+
+	// The same views from the hourly rows: every day marked changed.
+	if _, err := db.ExecContext(ctx, `INSERT OR IGNORE INTO flow_conn_dirty SELECT DISTINCT day FROM flow_conn_days`); err != nil {
+		t.Fatal(err)
+	}
+	byHour := run()
+	if a, _ := analysis.FlowDayStats(); a != answered0+answered {
+		t.Fatal("the daily rows answered with every day changed")
+	}
+	withRows := 0
+	for i := range byDay {
+		if len(byDay[i]) > 600 {
+			withRows++
+		}
+		if diff := cmp.Diff(byHour[i], byDay[i]); diff != "" {
+			t.Errorf("view %d: daily rows differ from hourly ones (-hourly +daily):\n%s", i, diff)
+		}
+	}
+	if withRows < len(byDay)/2 {
+		t.Fatalf("only %d of %d views hold rows: the test data is too thin", withRows, len(byDay))
+	}
+}
+
+// TestFlowDayThreshold: a connection steady over days that is never in a
+// day's top rows can still lead the window; the daily rows must then not
+// settle the top rows from the days' tops, and the view equals the hourly
+// rows' whatever how deep the days are read.
+func TestFlowDayThreshold(t *testing.T) {
+	ctx := context.Background()
+	old := duckdb.FlowConnHeavyRows
+	duckdb.FlowConnHeavyRows = 1
+	defer func() { duckdb.FlowConnHeavyRows = old }()
+	st, err := duckdb.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	b := graph.NewBatch()
+	line := 0
+	flow := func(day int, peer string, port int, bytes int64) {
+		line++
+		at := start.AddDate(0, 0, day).Add(time.Duration(line) * time.Minute)
+		f := &trailhound.Flow{AccountID: "111122223333", InterfaceID: "eni-0a1b2c3d4e5f60001", InstanceID: "i-0123456789abcdef0",
+			SrcAddr: peer, DstAddr: "10.0.0.5", SrcPort: port, DstPort: 443, Protocol: 6, Bytes: bytes, Packets: 1,
+			Start: at, End: at.Add(time.Minute), Action: "ACCEPT", LogStatus: "OK", Line: line}
+		if err := b.Flow(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for day := range 3 {
+		flow(day, "198.51.100.7", 40000, 100)                              // steady: 300 in all, second each day
+		flow(day, "203.0.113."+strconv.Itoa(day+1), 41000+day, 150)        // each day's top, 150 in all
+		flow(day, "192.0.2."+strconv.Itoa(day+1), 42000+day, int64(day+1)) // small
+	}
+	objs := []graph.ObjectWrite{{URI: "/logs/f", Key: "f", Size: 1, SHA256: "sha-f", Source: trailhound.SourceVPCFlow, Batch: b}}
+	if _, err := st.Write(ctx, objs, func(string) graph.IPInfo { return graph.IPInfo{Class: "public"} }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eng := analysis.New(st.DB(), analysis.Options{})
+	inst := trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: "i-0123456789abcdef0"}
+	window := trailhound.Scope{Start: start.Unix(), End: start.Unix() + 3*86400}
+	for _, depth := range []int{1, 2, 10} {
+		restore := analysis.SetFlowDayDepth(depth, 6)
+		for _, limit := range []string{"1", "2", "4"} {
+			a0, _ := analysis.FlowDayStats()
+			d := flowDetails(t, eng, inst, window, map[string]string{"limit": limit})
+			a1, _ := analysis.FlowDayStats()
+			if d.TotalRows != 7 || len(d.Rows) == 0 || d.Rows[0].Peer.ID != "198.51.100.7" || d.Rows[0].InboundBytes != 300 {
+				t.Errorf("depth %d, limit %s: %d rows, first %+v; want 7, the steady connection's 300 bytes first", depth, limit, d.TotalRows, d.Rows)
+			}
+			// Read deep enough (every day's rows), the days answer.
+			if depth == 10 && a1 == a0 {
+				t.Errorf("depth %d, limit %s: the daily rows did not answer", depth, limit)
+			}
+		}
+		restore()
 	}
 }

@@ -105,6 +105,13 @@ func (s *Store) WriteConns(ctx context.Context, objs []graph.ConnRows) error {
 	if err != nil {
 		return fail(err)
 	}
+	var conns []map[graph.ConnKey]*graph.ConnAgg
+	for _, o := range objs {
+		conns = append(conns, o.Conns)
+	}
+	if err := markConnDays(ctx, conn, conns...); err != nil {
+		return fail(err)
+	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fail(err)
 	}

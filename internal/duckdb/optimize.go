@@ -104,6 +104,14 @@ func (s *Store) Optimize(ctx context.Context) (graph.OptimizeResult, error) {
 		res.Tables = append(res.Tables, graph.OptimizedTable{Name: t.name, Before: rows, After: after})
 		s.log.Debug("table_optimized", "table", t.name, "rows_before", rows, "rows_after", after)
 	}
+	days, changed, err := s.buildFlowConnDays(ctx)
+	if err != nil {
+		return res, err
+	}
+	if changed {
+		res.Tables = append(res.Tables, days)
+		s.log.Debug("table_optimized", "table", days.Name, "rows_before", days.Before, "rows_after", days.After)
+	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
 }

@@ -100,6 +100,13 @@ SELECT key FROM entities GROUP BY key HAVING max(last_seen) < ` + ts, []any{c}},
 		{"flow_hours", `DELETE FROM flow_hours WHERE hour < ` + ts, []any{c}},
 		{"flow_conns", `DELETE FROM flow_conns WHERE hour < ` + ts, []any{c}},
 		{"flow_instances", `DELETE FROM flow_instances WHERE hour < ` + ts, []any{c}},
+		// The daily connection rows (migration 008) of the days before
+		// the cutoff's go; a day the cutoff splits is built again by
+		// the next Optimize, and links to removed days are cut.
+		{"", `DELETE FROM flow_conn_days WHERE day < ?`, []any{floorDiv(c, 86400)}},
+		{"", `DELETE FROM flow_conn_dirty WHERE day < ?`, []any{floorDiv(c, 86400)}},
+		{"", `UPDATE flow_conn_days SET prev = NULL WHERE prev < ?`, []any{floorDiv(c, 86400)}},
+		{"", `INSERT OR IGNORE INTO flow_conn_dirty SELECT CAST(? AS INTEGER) WHERE CAST(? AS BIGINT) % 86400 <> 0`, []any{floorDiv(c, 86400), c}},
 		{"object_accounts", `DELETE FROM object_accounts WHERE last_time < ` + ts, []any{c}},
 		// Entities: last seen before the cutoff, and no relationship
 		// left names them.

@@ -157,6 +157,13 @@ func (w *writer) run(ctx context.Context, objs []graph.ObjectWrite) ([]graph.Obj
 		return nil, err
 	}
 	w.appendTime = time.Since(t)
+	var conns []map[graph.ConnKey]*graph.ConnAgg
+	for _, st := range work {
+		conns = append(conns, st.batch.Conns)
+	}
+	if err := markConnDays(ctx, w.conn, conns...); err != nil {
+		return nil, err
+	}
 	t = time.Now()
 	if err := w.derive(ctx); err != nil {
 		return nil, err
@@ -681,6 +688,32 @@ func flowRow(k graph.FlowKey, a *graph.FlowAgg, objectID, batchID int64) []drive
 		nullString(k.LocalAddr), ref(trailhound.IPAddress, k.LocalAddr), nullString(k.RemoteAddr), ref(trailhound.IPAddress, k.RemoteAddr),
 		int32(k.Port), int32(k.Protocol), nullString(k.Direction), nullString(k.Action), nullString(k.LogStatus), nullString(k.Region), nullString(k.VPCID),
 		a.Bytes, a.Packets, a.Records, ts(a.First), ts(a.Last), objectID, int32(a.FirstLine), int32(a.LastLine), batchID}
+}
+
+// markConnDays records the days of connection rows written in the
+// transaction of conn as changed, for buildFlowConnDays.
+func markConnDays(ctx context.Context, conn *sql.Conn, conns ...map[graph.ConnKey]*graph.ConnAgg) error {
+	days := map[int64]bool{}
+	for _, m := range conns {
+		for k := range m {
+			days[floorDiv(k.Hour, 86400)] = true
+		}
+	}
+	for d := range days {
+		if _, err := conn.ExecContext(ctx, `INSERT OR IGNORE INTO flow_conn_dirty VALUES (?)`, d); err != nil {
+			return fmt.Errorf("duckdb: write: changed days: %w", err)
+		}
+	}
+	return nil
+}
+
+// floorDiv is a/b rounded down (days of times before 1970 too).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // Sides of a flow_conns row: the entity it is filed under.
