@@ -176,14 +176,18 @@ func Backfill(ctx context.Context, st BackfillStore, opts BackfillOptions) (*Bac
 	}
 	prog.Done = true
 	report()
-	if sum.Objects > 0 && opts.Optimize != nil {
+	// Optimize runs even when nothing was backfilled: it also builds what
+	// a store upgraded from an earlier version lacks (the busiest
+	// entities' daily connection rows).
+	if opts.Optimize != nil {
 		if opts.Progress != nil {
 			opts.Progress(Progress{Done: true, Optimizing: true})
 		}
 		res, err := opts.Optimize(ctx)
-		if err != nil {
+		switch {
+		case err != nil:
 			opts.Log.Warn("optimize_failed", "error", err.Error())
-		} else {
+		case len(res.Tables) > 0:
 			sum.Optimized = &res
 		}
 	}
