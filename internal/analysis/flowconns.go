@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/graph"
 )
 
 // The VPC flow details are computed from the connection table
@@ -239,7 +240,7 @@ UNION ALL
 	q := `WITH v AS (
 ` + sel + `
 ), d AS (
-SELECT *, CASE WHEN lp <> rp THEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp ELSE inbound END AS din
+SELECT *, ` + graph.ConnInboundSQL + ` AS din
 FROM v
 ), f AS (
 ` + f2 + `

@@ -355,15 +355,6 @@ ORDER BY side, n.id LIMIT 8`,
 // settle the top rows from the days' tops, and the view equals the hourly
 // rows' whatever how deep the days are read.
 func TestFlowDayThreshold(t *testing.T) {
-	ctx := context.Background()
-	old := duckdb.FlowConnHeavyRows
-	duckdb.FlowConnHeavyRows = 1
-	defer func() { duckdb.FlowConnHeavyRows = old }()
-	st, err := duckdb.Open(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	b := graph.NewBatch()
 	line := 0
@@ -382,13 +373,7 @@ func TestFlowDayThreshold(t *testing.T) {
 		flow(day, "203.0.113."+strconv.Itoa(day+1), 41000+day, 150)        // each day's top, 150 in all
 		flow(day, "192.0.2."+strconv.Itoa(day+1), 42000+day, int64(day+1)) // small
 	}
-	objs := []graph.ObjectWrite{{URI: "/logs/f", Key: "f", Size: 1, SHA256: "sha-f", Source: trailhound.SourceVPCFlow, Batch: b}}
-	if _, err := st.Write(ctx, objs, func(string) graph.IPInfo { return graph.IPInfo{Class: "public"} }); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Optimize(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := flowDayStore(t, b)
 	eng := analysis.New(st.DB(), analysis.Options{})
 	inst := trailhound.EntityRef{Type: trailhound.Ec2Instance, ID: "i-0123456789abcdef0"}
 	window := trailhound.Scope{Start: start.Unix(), End: start.Unix() + 3*86400}
@@ -418,14 +403,6 @@ func TestFlowDayThreshold(t *testing.T) {
 // exercised.
 func TestFlowDayCounts(t *testing.T) {
 	ctx := context.Background()
-	old := duckdb.FlowConnHeavyRows
-	duckdb.FlowConnHeavyRows = 1
-	defer func() { duckdb.FlowConnHeavyRows = old }()
-	st, err := duckdb.Open(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(3, 4))
 	b := graph.NewBatch()
@@ -447,13 +424,7 @@ func TestFlowDayCounts(t *testing.T) {
 			}
 		}
 	}
-	objs := []graph.ObjectWrite{{URI: "/logs/f", Key: "f", Size: 1, SHA256: "sha-f", Source: trailhound.SourceVPCFlow, Batch: b}}
-	if _, err := st.Write(ctx, objs, func(string) graph.IPInfo { return graph.IPInfo{Class: "public"} }); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Optimize(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := flowDayStore(t, b)
 	db := st.DB()
 	eng := analysis.New(db, analysis.Options{})
 	restore := analysis.SetFlowDayDepth(10, 24)
@@ -491,4 +462,27 @@ func TestFlowDayCounts(t *testing.T) {
 			t.Errorf("view %d: daily rows differ from hourly ones (-hourly +daily):\n%s", i, diff)
 		}
 	}
+}
+
+// flowDayStore stores the flows of b as one object in a new store whose
+// every entity's days are kept by day, built.
+func flowDayStore(t *testing.T, b *graph.Batch) *duckdb.Store {
+	t.Helper()
+	ctx := context.Background()
+	old := duckdb.FlowConnHeavyRows
+	duckdb.FlowConnHeavyRows = 1
+	t.Cleanup(func() { duckdb.FlowConnHeavyRows = old })
+	st, err := duckdb.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	objs := []graph.ObjectWrite{{URI: "/logs/f", Key: "f", Size: 1, SHA256: "sha-f", Source: trailhound.SourceVPCFlow, Batch: b}}
+	if _, err := st.Write(ctx, objs, func(string) graph.IPInfo { return graph.IPInfo{Class: "public"} }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

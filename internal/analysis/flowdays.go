@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/trailhound/trailhound"
+	"github.com/trailhound/trailhound/internal/graph"
 )
 
 // The VPC flow details of a busy entity over days are read from its daily
@@ -43,8 +44,6 @@ import (
 // flowDayDepth is how deep each day's rows are read per row asked for
 // (D above is flowDayDepth times the limit); a variable for the tests.
 var flowDayDepth = 10
-
-const daySeconds = 86400
 
 // flowDayEdgeHours bounds the hours of partial days a window may have for
 // its daily rows to answer. The partial days' hourly rows are grouped with
@@ -82,8 +81,8 @@ func (e *Engine) connDayRows(ctx context.Context, ent entityRow, rowsWindow trai
 	default:
 		return nil, false, nil
 	}
-	a := ceilDiv(rowsWindow.Start, daySeconds)
-	b := rowsWindow.End/daySeconds - 1
+	a := ceilDiv(rowsWindow.Start, Day)
+	b := rowsWindow.End/Day - 1
 	if rowsWindow.Start < 0 || b < a {
 		return nil, false, nil
 	}
@@ -103,7 +102,7 @@ func (e *Engine) connDayRows(ctx context.Context, ent entityRow, rowsWindow trai
 	// of its row on the whole day (which the table holds: the days next to
 	// the window are up to date).
 	ts := e.dialect.Timestamp()
-	fullStart, fullEnd := a*daySeconds, (b+1)*daySeconds
+	fullStart, fullEnd := a*Day, (b+1)*Day
 	edges := rowsWindow.Start < fullStart || rowsWindow.End > fullEnd
 	if (fullStart-rowsWindow.Start)+(rowsWindow.End-fullEnd) > flowDayEdgeHours*Hour {
 		return nil, false, nil
@@ -111,10 +110,9 @@ func (e *Engine) connDayRows(ctx context.Context, ent entityRow, rowsWindow trai
 	const rowKey = "peer_key, lp, rp, protocol, din"
 	edge := `SELECT g.*, x.rid, x.prev FROM (
     SELECT hour < ` + ts + ` AS first, ` + rowKey + `, ` + connSums + `, min(first_start) AS fs, max(last_end) AS le
-    FROM (SELECT hour, peer_key, local_port AS lp, remote_port AS rp, protocol, NOT egress AS inbound, action, bytes, packets, records, first_start, last_end,
-            CASE WHEN local_port <> remote_port THEN (CASE WHEN local_port <= 0 THEN remote_port WHEN remote_port <= 0 THEN local_port
-                ELSE least(local_port, remote_port) END) = local_port ELSE NOT egress END AS din
-        FROM flow_conns WHERE side = ? AND key = ? AND (hour >= ` + ts + ` AND hour < ` + ts + ` OR hour >= ` + ts + ` AND hour < ` + ts + `))
+    FROM (SELECT *, ` + graph.ConnInboundSQL + ` AS din FROM (
+        SELECT hour, peer_key, local_port AS lp, remote_port AS rp, protocol, NOT egress AS inbound, action, bytes, packets, records, first_start, last_end
+        FROM flow_conns WHERE side = ? AND key = ? AND (hour >= ` + ts + ` AND hour < ` + ts + ` OR hour >= ` + ts + ` AND hour < ` + ts + `)))
     GROUP BY first, ` + rowKey + `
 ) g LEFT JOIN (SELECT day, ` + rowKey + `, rid, prev FROM flow_conn_days WHERE side = ? AND key = ? AND day IN (?, ?)) x
     ON x.day = CASE WHEN g.first THEN ? ELSE ? END AND x.peer_key = g.peer_key AND x.lp = g.lp AND x.rp = g.rp AND x.protocol = g.protocol AND x.din = g.din`

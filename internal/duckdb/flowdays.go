@@ -38,7 +38,7 @@ WITH src AS (
     WHERE c.hour >= make_timestamp(CAST(? AS BIGINT) * 86400000000) AND c.side IN (0, 1) AND c.key BETWEEN ? AND ?
 ), g AS (
     SELECT day, side, key, peer_key, lp, rp, protocol,
-        CASE WHEN lp <> rp THEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp ELSE inbound END AS din,
+        ` + graph.ConnInboundSQL + ` AS din,
         coalesce(sum(bytes) FILTER (WHERE inbound), 0)::BIGINT AS ib, coalesce(sum(bytes) FILTER (WHERE NOT inbound), 0)::BIGINT AS ob,
         coalesce(sum(packets) FILTER (WHERE inbound), 0)::BIGINT AS ip, coalesce(sum(packets) FILTER (WHERE NOT inbound), 0)::BIGINT AS op,
         coalesce(sum(records) FILTER (WHERE action = 'ACCEPT'), 0)::BIGINT AS acc, coalesce(sum(records) FILTER (WHERE action = 'REJECT'), 0)::BIGINT AS rej,

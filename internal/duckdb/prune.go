@@ -53,6 +53,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time, dryRun bool) (graph
 	// groups by hour.
 	const ts = `make_timestamp(CAST(? AS BIGINT) * 1000000)`
 	c := cut.Unix()
+	cday := floorDiv(c, 86400) // the cutoff's day, as flow_conn_days numbers days
 	var derived []string
 	for _, k := range graph.Kinds {
 		if k.Derived {
@@ -103,10 +104,10 @@ SELECT key FROM entities GROUP BY key HAVING max(last_seen) < ` + ts, []any{c}},
 		// The daily connection rows (migration 008) of the days before
 		// the cutoff's go; a day the cutoff splits is built again by
 		// the next Optimize, and links to removed days are cut.
-		{"", `DELETE FROM flow_conn_days WHERE day < ?`, []any{floorDiv(c, 86400)}},
-		{"", `DELETE FROM flow_conn_dirty WHERE day < ?`, []any{floorDiv(c, 86400)}},
-		{"", `UPDATE flow_conn_days SET prev = NULL WHERE prev < ?`, []any{floorDiv(c, 86400)}},
-		{"", `INSERT OR IGNORE INTO flow_conn_dirty SELECT CAST(? AS INTEGER) WHERE CAST(? AS BIGINT) % 86400 <> 0`, []any{floorDiv(c, 86400), c}},
+		{"", `DELETE FROM flow_conn_days WHERE day < ?`, []any{cday}},
+		{"", `DELETE FROM flow_conn_dirty WHERE day < ?`, []any{cday}},
+		{"", `UPDATE flow_conn_days SET prev = NULL WHERE prev < ?`, []any{cday}},
+		{"", `INSERT OR IGNORE INTO flow_conn_dirty SELECT CAST(? AS INTEGER) WHERE ?`, []any{cday, c%86400 != 0}},
 		{"object_accounts", `DELETE FROM object_accounts WHERE last_time < ` + ts, []any{c}},
 		// Entities: last seen before the cutoff, and no relationship
 		// left names them.

@@ -232,6 +232,15 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
+// ConnInboundSQL is the SQL expression of whether the peer opened a
+// connection row (the VPC flow details' direction), over columns lp and
+// rp (the entity's and the peer's ports) and inbound (the bytes flow to
+// the entity): the service port, the lower of the two (a port of 0 or
+// less is none), is the entity's; with equal ports, the bytes' direction.
+// The details grouped by the hour and the daily rows (migration 008)
+// both use it.
+const ConnInboundSQL = `CASE WHEN lp <> rp THEN (CASE WHEN lp <= 0 THEN rp WHEN rp <= 0 THEN lp ELSE least(lp, rp) END) = lp ELSE inbound END`
+
 // LabelSQL is the SQL aggregate that names an entity from its rows of the
 // entities table (one per observation until Optimize merges them): a
 // label other than the id when any observation had one (a user's name,
